@@ -1,0 +1,25 @@
+# Build options shared by every target: warnings, sanitizers, and an in-source-build guard.
+if(CMAKE_SOURCE_DIR STREQUAL CMAKE_BINARY_DIR)
+  message(FATAL_ERROR "In-source builds are not supported; use a preset: cmake --preset dev")
+endif()
+
+option(BGW_WERROR "Treat warnings as errors" OFF)
+set(BGW_SANITIZE "" CACHE STRING "Comma-separated sanitizers, e.g. address,undefined")
+
+add_library(bgw_warnings INTERFACE)
+target_compile_options(bgw_warnings INTERFACE -Wall -Wextra -Wpedantic -Wshadow
+                                              -Wnon-virtual-dtor -Wno-missing-field-initializers)
+if(BGW_WERROR)
+  target_compile_options(bgw_warnings INTERFACE -Werror)
+endif()
+
+add_library(bgw_sanitize INTERFACE)
+if(BGW_SANITIZE)
+  target_compile_options(bgw_sanitize INTERFACE -fsanitize=${BGW_SANITIZE} -fno-omit-frame-pointer)
+  target_link_options(bgw_sanitize INTERFACE -fsanitize=${BGW_SANITIZE})
+endif()
+
+# Asio: no deprecated APIs, and io_uring stays off (epoll is what we measured against).
+add_library(bgw_asio INTERFACE)
+target_link_libraries(bgw_asio INTERFACE Boost::headers Threads::Threads)
+target_compile_definitions(bgw_asio INTERFACE BOOST_ASIO_NO_DEPRECATED BOOST_BEAST_USE_STD_STRING_VIEW)

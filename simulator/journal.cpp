@@ -1,0 +1,103 @@
+#include "journal.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "units.hpp"
+
+namespace bgw::sim {
+
+const char* to_string(EventKind kind) {
+  switch (kind) {
+    case EventKind::listening: return "listening";
+    case EventKind::accepted: return "accepted";
+    case EventKind::request_head: return "request_head";
+    case EventKind::request_body: return "request_body";
+    case EventKind::request_bytes: return "request_bytes";
+    case EventKind::bad_request: return "bad_request";
+    case EventKind::wrote: return "wrote";
+    case EventKind::write_failed: return "write_failed";
+    case EventKind::step: return "step";
+    case EventKind::peer_closed: return "peer_closed";
+    case EventKind::peer_reset: return "peer_reset";
+    case EventKind::closed: return "closed";
+    case EventKind::crashed: return "crashed";
+    case EventKind::restarted: return "restarted";
+    case EventKind::stopped: return "stopped";
+    case EventKind::internal_error: return "internal_error";
+  }
+  return "?";
+}
+
+Journal::Journal(std::string upstream, JournalLevel level, std::size_t byte_cap)
+    : upstream_(std::move(upstream)), level_(level), byte_cap_(byte_cap), origin_(Clock::now()) {}
+
+void Journal::add(Event event) {
+  if (level_ == JournalLevel::counters && event.kind != EventKind::internal_error) return;
+  std::lock_guard lock(mutex_);
+  events_.push_back(std::move(event));
+}
+
+std::vector<Event> Journal::snapshot() const {
+  std::lock_guard lock(mutex_);
+  return events_;
+}
+
+std::size_t Journal::count(EventKind kind) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(
+      std::count_if(events_.begin(), events_.end(), [&](const Event& e) { return e.kind == kind; }));
+}
+
+std::size_t Journal::count_if(const std::function<bool(const Event&)>& pred) const {
+  std::lock_guard lock(mutex_);
+  return static_cast<std::size_t>(std::count_if(events_.begin(), events_.end(), pred));
+}
+
+std::string json_escape(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() + 8);
+  for (const unsigned char c : bytes) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (c < 0x20 || c >= 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\u%04x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string Journal::to_json(const Event& e, std::string_view upstream, Clock::time_point origin) {
+  std::string out = "{\"t_ms\":" + format_ms(e.at - origin) + ",\"upstream\":\"" +
+                    json_escape(upstream) + "\",\"event\":\"" + to_string(e.kind) + "\"";
+  if (e.connection) out += ",\"conn\":" + std::to_string(e.connection);
+  if (e.request) out += ",\"request\":" + std::to_string(e.request);
+  if (e.bytes) out += ",\"bytes\":" + std::to_string(e.bytes);
+  if (e.kind == EventKind::step) {
+    out += ",\"requested_ms\":" + format_ms(e.requested) + ",\"actual_ms\":" + format_ms(e.actual);
+  }
+  if (!e.detail.empty()) out += ",\"detail\":\"" + json_escape(e.detail) + "\"";
+  out += "}";
+  return out;
+}
+
+std::string Journal::to_json_lines() const {
+  std::string out;
+  for (const Event& e : snapshot()) {
+    out += to_json(e, upstream_, origin_);
+    out += '\n';
+  }
+  return out;
+}
+
+}  // namespace bgw::sim

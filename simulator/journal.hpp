@@ -1,0 +1,94 @@
+// Per-upstream record of what happened on the wire: accepts, requests, writes, each fault step
+// with its requested and achieved timing, and why every connection ended. Readable while the
+// upstream runs (snapshot) and as JSON lines for run directories.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "script.hpp"
+#include "upstream_spec.hpp"
+
+namespace bgw::sim {
+
+using Clock = std::chrono::steady_clock;
+
+enum class EventKind : std::uint8_t {
+  listening,        ///< detail: mode ("accept", "refuse", "blackhole")
+  accepted,         ///< a connection was accepted
+  request_head,     ///< bytes: head size; detail: the request head (capped)
+  request_body,     ///< bytes: body bytes read
+  request_bytes,    ///< ReadRequest{bytes}: bytes: raw bytes read
+  bad_request,      ///< the request could not be framed; detail says why
+  wrote,            ///< bytes: written; detail: the bytes at JournalLevel::bytes (capped)
+  write_failed,     ///< bytes: written before the error; detail: the error
+  step,             ///< a timed step finished: detail names it; requested vs actual duration
+  peer_closed,      ///< the peer sent FIN (read returned EOF); bytes: bytes discarded
+  peer_reset,       ///< the peer sent RST
+  closed,           ///< we ended the connection; detail: "fin", "rst", "half_close", "crash", "stop"
+  crashed,          ///< Upstream::crash()
+  restarted,        ///< Upstream::restart()
+  stopped,          ///< Upstream::stop()
+  internal_error,   ///< a bug in the simulator: tests fail on any
+};
+
+const char* to_string(EventKind kind);
+
+struct Event {
+  Clock::time_point at;
+  EventKind kind;
+  std::uint64_t connection = 0;  ///< 1-based accept order; 0 for listener events
+  std::uint64_t request = 0;     ///< 1-based request order on this upstream; 0 when none
+  std::uint64_t bytes = 0;
+  Duration requested{};          ///< timed steps: what the script asked for
+  Duration actual{};             ///< timed steps: what the timer achieved (never less)
+  std::string detail;
+};
+
+/// Thread-safe: the upstream appends from its io_context thread; tests and reporters read from
+/// anywhere. Counters stay exact even at JournalLevel::counters, where events are not kept.
+class Journal {
+ public:
+  explicit Journal(std::string upstream, JournalLevel level = JournalLevel::bytes,
+                   std::size_t byte_cap = 4096);
+
+  const std::string& upstream() const { return upstream_; }
+  JournalLevel level() const { return level_; }
+  std::size_t byte_cap() const { return byte_cap_; }
+  Clock::time_point origin() const { return origin_; }
+
+  void add(Event event);
+  std::vector<Event> snapshot() const;
+  std::size_t count(EventKind kind) const;
+  std::size_t count_if(const std::function<bool(const Event&)>& pred) const;
+
+  std::uint64_t connections() const { return connections_.load(std::memory_order_relaxed); }
+  std::uint64_t requests() const { return requests_.load(std::memory_order_relaxed); }
+  std::uint64_t next_connection() { return connections_.fetch_add(1) + 1; }
+  std::uint64_t next_request() { return requests_.fetch_add(1) + 1; }
+
+  /// One JSON object per line: {"t_ms":…, "upstream":…, "event":…, "conn":…, …}.
+  std::string to_json_lines() const;
+  static std::string to_json(const Event& e, std::string_view upstream, Clock::time_point origin);
+
+ private:
+  std::string upstream_;
+  JournalLevel level_;
+  std::size_t byte_cap_;
+  Clock::time_point origin_;
+  mutable std::mutex mutex_;
+  std::vector<Event> events_;
+  std::atomic<std::uint64_t> connections_{0};
+  std::atomic<std::uint64_t> requests_{0};
+};
+
+/// JSON string escaping for bytes that may be binary: control bytes and non-ASCII as \u00XX.
+std::string json_escape(std::string_view bytes);
+
+}  // namespace bgw::sim

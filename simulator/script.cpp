@@ -1,0 +1,34 @@
+#include "script.hpp"
+
+namespace bgw::sim {
+namespace {
+template <class... F>
+struct Overloaded : F... {
+  using F::operator()...;
+};
+}  // namespace
+
+bool ends_connection(const Step& step) {
+  if (std::holds_alternative<Close>(step) || std::holds_alternative<Reset>(step) ||
+      std::holds_alternative<HalfClose>(step))
+    return true;
+  if (const auto* s = std::get_if<Stall>(&step)) return s->duration == Duration::zero();
+  return false;
+}
+
+const char* step_name(const Step& step) {
+  return std::visit(Overloaded{
+                        [](const ReadRequest&) { return "read"; },
+                        [](const Write&) { return "write"; },
+                        [](const Drip&) { return "drip"; },
+                        [](const Delay&) { return "delay"; },
+                        [](const Stall&) { return "stall"; },
+                        [](const Close&) { return "close"; },
+                        [](const Reset&) { return "reset"; },
+                        [](const HalfClose&) { return "half_close"; },
+                        [](const ServeRequests&) { return "serve_requests"; },
+                    },
+                    step);
+}
+
+}  // namespace bgw::sim

@@ -1,0 +1,357 @@
+// The fault-script executor: serves one connection, step by step, on any stream that looks like
+// a socket (tcp::socket in production, an in-memory stream in unit tests). Timed steps are
+// scheduled from an absolute anchor so they are never early and overshoots do not accumulate.
+// Everything the peer does is journalled; nothing the peer does throws.
+#pragma once
+
+#include <algorithm>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <boost/asio/write.hpp>
+
+#include "net.hpp"
+#include "request_framer.hpp"
+#include "socket_ops.hpp"
+#include "upstream_state.hpp"
+
+namespace bgw::sim {
+
+/// How a session ended, as journalled in the final `closed` event.
+enum class Ending : std::uint8_t { fin, rst, half_close, peer_closed, peer_reset, crash, stop, error };
+
+const char* to_string(Ending e);
+
+template <class Stream>
+class Session {
+ public:
+  /// `kill` is set by the owner before it closes `stream` from outside (crash, stop).
+  Session(Stream& stream, net::steady_timer& timer, std::shared_ptr<UpstreamState> state,
+          std::uint64_t connection, const Kill& kill)
+      : stream_(stream), timer_(timer), state_(std::move(state)), conn_(connection), kill_(kill) {}
+
+  net::awaitable<Ending> run() {
+    using ops::set_no_delay;
+    set_no_delay(stream_);
+    journal(EventKind::accepted, 0, 0);
+    rules_ = state_->rules;
+    bool more = true;
+    if (const Rule* r = state_->select(rules_->connection_rules, conn_)) {
+      more = co_await run_script(r->script, 0, false);
+    }
+    if (more) more = co_await serve_requests(UINT64_MAX);
+    if (more) end(Ending::fin);  // unreachable: serve_requests only returns when the connection ended
+    finish();
+    co_return ending_;
+  }
+
+ private:
+  static constexpr std::size_t initial_buffer = 16 * 1024;
+  static constexpr std::size_t max_head = 4 * 1024 * 1024;
+
+  // ---- journal helpers -------------------------------------------------------------------
+  void journal(EventKind kind, std::uint64_t request, std::uint64_t bytes, std::string detail = {},
+               Duration requested = {}, Duration actual = {}) {
+    if (state_->journal.level() == JournalLevel::counters) return;
+    state_->journal.add(Event{Clock::now(), kind, conn_, request, bytes, requested, actual,
+                              std::move(detail)});
+  }
+  std::string capped(std::string_view bytes) const {
+    if (state_->journal.level() != JournalLevel::bytes) return {};
+    return std::string(bytes.substr(0, state_->journal.byte_cap()));
+  }
+
+  // ---- endings ---------------------------------------------------------------------------
+  bool end(Ending e, std::string why = {}) {
+    if (!ended_) {
+      ended_ = true;
+      ending_ = e;
+      why_ = std::move(why);
+    }
+    return false;
+  }
+  // Classify a failed read or write. Returns false (the connection is over).
+  bool end_on_error(const error_code& ec, std::uint64_t request, std::uint64_t bytes) {
+    if (kill_ != Kill::none) return end(kill_ == Kill::crash ? Ending::crash : Ending::stop);
+    if (ec == net::error::eof) {
+      journal(EventKind::peer_closed, request, bytes);
+      return end(Ending::peer_closed);
+    }
+    if (ec == net::error::connection_reset || ec == net::error::broken_pipe) {
+      journal(EventKind::peer_reset, request, bytes, ec.message());
+      return end(Ending::peer_reset);
+    }
+    return end(Ending::error, ec.message());
+  }
+  void finish() {
+    using ops::close_as_exit;
+    if (kill_ == Kill::none && (ending_ == Ending::peer_closed || ending_ == Ending::peer_reset ||
+                                ending_ == Ending::error)) {
+      close_as_exit(stream_);  // the peer is gone: release our end (queue is empty or reset)
+    }
+    journal(EventKind::closed, 0, 0, why_.empty() ? to_string(ending_)
+                                                  : std::string(to_string(ending_)) + ": " + why_);
+  }
+
+  // ---- input buffer ----------------------------------------------------------------------
+  std::string_view buffered() const { return {buf_.data() + begin_, end_ - begin_}; }
+  void consume(std::size_t n) {
+    begin_ += n;
+    if (begin_ == end_) begin_ = end_ = 0;
+  }
+  net::awaitable<error_code> read_more() {
+    if (buf_.empty()) buf_.resize(initial_buffer);
+    if (end_ == buf_.size()) {
+      if (begin_ > 0) {
+        std::copy(buf_.begin() + static_cast<std::ptrdiff_t>(begin_),
+                  buf_.begin() + static_cast<std::ptrdiff_t>(end_), buf_.begin());
+        end_ -= begin_;
+        begin_ = 0;
+      } else {
+        buf_.resize(buf_.size() * 2);
+      }
+    }
+    auto [ec, n] =
+        co_await stream_.async_read_some(net::buffer(buf_.data() + end_, buf_.size() - end_), nothrow);
+    end_ += n;
+    if (!ec && n == 0) ec = net::error::eof;
+    co_return ec;
+  }
+
+  // Discard the unread body of a request whose head alone was read.
+  net::awaitable<bool> skip_pending_body(std::uint64_t request) {
+    std::uint64_t skipped = 0;
+    while (body_left_ > 0 || chunked_) {
+      if (buffered().empty()) {
+        if (error_code ec = co_await read_more()) co_return end_on_error(ec, request, skipped);
+      }
+      if (chunked_) {
+        const std::size_t used = chunked_->feed(buffered());
+        consume(used);
+        skipped += used;
+        if (chunked_->done() || chunked_->failed()) chunked_.reset();
+      } else {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, buffered().size()));
+        consume(n);
+        body_left_ -= n;
+        skipped += n;
+      }
+    }
+    co_return true;
+  }
+
+  // ---- requests --------------------------------------------------------------------------
+  net::awaitable<bool> serve_requests(std::uint64_t count) {
+    for (std::uint64_t i = 0; i < count; ++i) {
+      if (!co_await skip_pending_body(0)) co_return false;
+      // A request starts with its first byte; a peer that leaves while idle ends the connection
+      // without counting a request.
+      if (buffered().empty()) {
+        if (error_code ec = co_await read_more()) co_return end_on_error(ec, 0, 0);
+      }
+      const std::uint64_t request = state_->journal.next_request();
+      const Rule* r = state_->select(rules_->request_rules, request);
+      const Script& script = r ? r->script : rules_->default_script;
+      if (!co_await run_script(script, request, true)) co_return false;
+    }
+    co_return true;
+  }
+
+  net::awaitable<bool> read_request(const ReadRequest& step, std::uint64_t request) {
+    if (!co_await skip_pending_body(request)) co_return false;
+    if (step.part == ReadPart::bytes) {
+      std::size_t got = 0;
+      std::string seen;
+      while (got < step.bytes) {
+        if (buffered().empty()) {
+          if (error_code ec = co_await read_more()) co_return end_on_error(ec, request, got);
+        }
+        const std::size_t n = std::min(step.bytes - got, buffered().size());
+        if (seen.size() < state_->journal.byte_cap()) seen += capped(buffered().substr(0, n));
+        consume(n);
+        got += n;
+      }
+      journal(EventKind::request_bytes, request, got, std::move(seen));
+      co_return true;
+    }
+    std::size_t head_size = 0;
+    while ((head_size = find_head_end(buffered())) == 0) {
+      if (buffered().size() > max_head) {
+        journal(EventKind::bad_request, request, buffered().size(), "request head too large");
+        using ops::close_graceful;
+        close_graceful(stream_);
+        co_return end(Ending::fin, "request head too large");
+      }
+      if (error_code ec = co_await read_more()) co_return end_on_error(ec, request, buffered().size());
+    }
+    const std::string_view head = buffered().substr(0, head_size);
+    const RequestHead parsed = parse_request_head(head);
+    if (state_->journal.level() != JournalLevel::counters) {
+      journal(EventKind::request_head, request, head_size,
+              state_->journal.level() == JournalLevel::bytes ? capped(head)
+                                                             : std::string(parsed.request_line));
+      if (!parsed.valid) journal(EventKind::bad_request, request, head_size, parsed.error);
+    }
+    consume(head_size);
+    if (parsed.chunked) chunked_.emplace();
+    else body_left_ = parsed.valid ? parsed.content_length : 0;
+    if (step.part == ReadPart::head) co_return true;
+
+    std::uint64_t body = 0;
+    bool bad_chunking = false;
+    while (body_left_ > 0 || chunked_) {
+      if (buffered().empty()) {
+        if (error_code ec = co_await read_more()) co_return end_on_error(ec, request, body);
+      }
+      if (chunked_) {
+        const std::size_t used = chunked_->feed(buffered());
+        consume(used);
+        body += used;
+        if (chunked_->failed()) bad_chunking = true;
+        if (chunked_->done() || chunked_->failed()) chunked_.reset();
+      } else {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, buffered().size()));
+        consume(n);
+        body_left_ -= n;
+        body += n;
+      }
+    }
+    if (body > 0) journal(EventKind::request_body, request, body);
+    if (bad_chunking) journal(EventKind::bad_request, request, body, "invalid chunked request body");
+    co_return true;
+  }
+
+  // ---- output ----------------------------------------------------------------------------
+  net::awaitable<bool> write(std::string_view bytes, std::uint64_t request) {
+    auto [ec, n] = co_await net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), nothrow);
+    if (ec) {
+      journal(EventKind::write_failed, request, n, ec.message());
+      co_return end_on_error(ec, request, n);
+    }
+    journal(EventKind::wrote, request, n, capped(bytes));
+    co_return true;
+  }
+
+  // Wait until `anchor + offset`. False when the wait was cancelled (crash or stop).
+  net::awaitable<bool> wait_until(Clock::time_point deadline) {
+    timer_.expires_at(deadline);
+    auto [ec] = co_await timer_.async_wait(nothrow);
+    if (ec || kill_ != Kill::none) co_return end_on_error(net::error::operation_aborted, 0, 0);
+    co_return true;
+  }
+
+  // ---- steps -----------------------------------------------------------------------------
+  net::awaitable<bool> run_script(const Script& script, std::uint64_t request, bool request_scope) {
+    // A request script reads its request first, unless it says how itself.
+    if (request_scope && (script.empty() || !std::holds_alternative<ReadRequest>(script.front()))) {
+      if (!co_await read_request(ReadRequest{}, request)) co_return false;
+    }
+    for (const Step& step : script) {
+      if (!co_await run_step(step, request)) co_return false;
+    }
+    co_return true;
+  }
+
+  net::awaitable<bool> run_step(const Step& step, std::uint64_t request) {
+    using ops::close_abortive;
+    using ops::close_graceful;
+    using ops::close_as_exit;
+    using ops::shutdown_send;
+    if (const auto* s = std::get_if<ReadRequest>(&step)) co_return co_await read_request(*s, request);
+    if (const auto* s = std::get_if<Write>(&step)) co_return co_await write(s->bytes, request);
+    if (const auto* s = std::get_if<Drip>(&step)) {
+      const Clock::time_point anchor = Clock::now();
+      const std::size_t chunk = std::max<std::size_t>(1, s->chunk);
+      std::size_t pieces = 0;
+      Clock::time_point last = anchor;
+      for (std::size_t at = 0; at < s->bytes.size(); at += chunk, ++pieces) {
+        if (pieces > 0 && !co_await wait_until(anchor + s->interval * static_cast<long>(pieces)))
+          co_return false;
+        last = Clock::now();
+        const std::string_view piece = std::string_view(s->bytes).substr(at, chunk);
+        if (!co_await write(piece, request)) co_return false;
+      }
+      const Duration requested = pieces > 1 ? s->interval * static_cast<long>(pieces - 1) : Duration{};
+      journal(EventKind::step, request, s->bytes.size(), "drip", requested, last - anchor);
+      co_return true;
+    }
+    if (const auto* s = std::get_if<Delay>(&step)) {
+      const Clock::time_point anchor = Clock::now();
+      if (!co_await wait_until(anchor + s->duration)) co_return false;
+      journal(EventKind::step, request, 0, "delay", s->duration, Clock::now() - anchor);
+      co_return true;
+    }
+    if (const auto* s = std::get_if<Stall>(&step)) {
+      const Clock::time_point anchor = Clock::now();
+      if (s->duration > Duration::zero()) {
+        if (!co_await wait_until(anchor + s->duration)) co_return false;
+        journal(EventKind::step, request, 0, "stall", s->duration, Clock::now() - anchor);
+        co_return true;
+      }
+      // Until the peer leaves: keep reading (and dropping) whatever it sends.
+      std::uint64_t dropped = 0;
+      for (;;) {
+        begin_ = end_ = 0;
+        error_code ec = co_await read_more();
+        dropped += end_;
+        if (ec) {
+          journal(EventKind::step, request, dropped, "stall", Duration{}, Clock::now() - anchor);
+          co_return end_on_error(ec, request, dropped);
+        }
+      }
+    }
+    if (std::holds_alternative<Close>(step)) {
+      close_graceful(stream_);
+      co_return end(Ending::fin);
+    }
+    if (std::holds_alternative<Reset>(step)) {
+      close_abortive(stream_);
+      co_return end(Ending::rst);
+    }
+    if (std::holds_alternative<HalfClose>(step)) {
+      shutdown_send(stream_);
+      const Clock::time_point anchor = Clock::now();
+      std::uint64_t dropped = 0;
+      for (;;) {
+        begin_ = end_ = 0;
+        error_code ec = co_await read_more();
+        dropped += end_;
+        if (ec) {
+          if (kill_ != Kill::none) co_return end_on_error(ec, request, dropped);
+          journal(ec == net::error::eof ? EventKind::peer_closed : EventKind::peer_reset, request,
+                  dropped, "after half-close, " + format_elapsed(Clock::now() - anchor));
+          close_as_exit(stream_);
+          co_return end(Ending::half_close);
+        }
+      }
+    }
+    if (const auto* s = std::get_if<ServeRequests>(&step)) co_return co_await serve_requests(s->count);
+    co_return true;
+  }
+
+  static std::string format_elapsed(Duration d) {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
+  }
+
+  Stream& stream_;
+  net::steady_timer& timer_;
+  std::shared_ptr<UpstreamState> state_;
+  std::uint64_t conn_;
+  const Kill& kill_;
+  std::shared_ptr<const RuleSet> rules_;
+
+  std::vector<char> buf_;
+  std::size_t begin_ = 0, end_ = 0;
+  std::uint64_t body_left_ = 0;
+  std::optional<ChunkedBodyReader> chunked_;
+
+  bool ended_ = false;
+  Ending ending_ = Ending::fin;
+  std::string why_;
+};
+
+}  // namespace bgw::sim
