@@ -24,6 +24,17 @@ bool last_coding_is_chunked(std::string_view value) {
   return iequal(trim(value), "chunked");
 }
 
+// A comma-separated list contains `token` (case-insensitive).
+bool has_token(std::string_view list, std::string_view token) {
+  while (!list.empty()) {
+    const auto comma = list.find(',');
+    if (iequal(trim(list.substr(0, comma)), token)) return true;
+    if (comma == std::string_view::npos) break;
+    list.remove_prefix(comma + 1);
+  }
+  return false;
+}
+
 }  // namespace
 
 std::size_t find_head_end(std::string_view data) {
@@ -56,6 +67,10 @@ RequestHead parse_request_head(std::string_view head) {
   }
   r.method = r.request_line.substr(0, sp1);
   r.target = r.request_line.substr(sp1 + 1, sp2 - sp1 - 1);
+  const std::string_view version = trim(r.request_line.substr(sp2 + 1));
+  const bool http10 = version == "HTTP/1.0";
+  bool keep_alive_token = false;
+  r.close = http10;
 
   std::size_t pos = eol + 1;
   bool have_length = false;
@@ -90,8 +105,12 @@ RequestHead parse_request_head(std::string_view head) {
       r.content_length = n;
     } else if (iequal(name, "Transfer-Encoding")) {
       r.chunked = last_coding_is_chunked(value);
+    } else if (iequal(name, "Connection")) {
+      if (has_token(value, "close")) r.close = true;
+      if (has_token(value, "keep-alive")) keep_alive_token = true;
     }
   }
+  if (http10 && keep_alive_token) r.close = false;
   if (r.chunked) r.content_length = 0;  // RFC 9112 §6.3: Transfer-Encoding overrides
   return r;
 }

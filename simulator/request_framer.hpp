@@ -19,6 +19,7 @@ struct RequestHead {
   std::string_view request_line;   ///< without the line ending
   std::uint64_t content_length = 0;
   bool chunked = false;
+  bool close = false;              ///< the client asked to close after this request (RFC 9112 §9.6)
   bool valid = true;
   const char* error = "";          ///< why it is not valid
 };

@@ -157,6 +157,13 @@ class Session {
       const Rule* r = state_->select(rules_->request_rules, request);
       const Script& script = r ? r->script : rules_->default_script;
       if (!co_await run_script(script, request, true)) co_return false;
+      if (close_requested_) {
+        // The client said "Connection: close" (or spoke HTTP/1.0): a server closes after the
+        // response (RFC 9112 §9.6).
+        using ops::close_graceful;
+        close_graceful(stream_);
+        co_return end(Ending::fin, "client asked to close");
+      }
     }
     co_return true;
   }
@@ -197,6 +204,7 @@ class Session {
       if (!parsed.valid) journal(EventKind::bad_request, request, head_size, parsed.error);
     }
     consume(head_size);
+    close_requested_ = parsed.close;
     if (parsed.chunked) chunked_.emplace();
     else body_left_ = parsed.valid ? parsed.content_length : 0;
     if (step.part == ReadPart::head) co_return true;
@@ -349,6 +357,7 @@ class Session {
   std::uint64_t body_left_ = 0;
   std::optional<ChunkedBodyReader> chunked_;
 
+  bool close_requested_ = false;
   bool ended_ = false;
   Ending ending_ = Ending::fin;
   std::string why_;

@@ -1,0 +1,118 @@
+// bgw-upstream: one fake upstream as a process. Used for real crashes (ProcessUpstream sends
+// SIGKILL) and as a standalone server for performance comparisons. Runs until SIGINT/SIGTERM.
+#include <unistd.h>
+
+#include <boost/asio/signal_set.hpp>
+#include <cstring>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "fault_catalogue.hpp"
+#include "net.hpp"
+#include "upstream.hpp"
+
+namespace {
+
+void usage(std::ostream& out) {
+  out << "Usage: bgw-upstream [options]\n"
+         "  --name NAME            upstream name for the journal (default: upstream)\n"
+         "  --address ADDR         loopback address to bind (default: 127.0.0.1)\n"
+         "  --port PORT            port to bind (default: 0, ephemeral)\n"
+         "  --listen-fd N          use the already bound socket N instead of binding\n"
+         "  --ready-fd N           write \"ready\\n\" to fd N once listening, then close it\n"
+         "  --fault NAME           apply a catalogue fault to every request or connection\n"
+         "  --param KEY=VALUE      a parameter of the last --fault (repeatable)\n"
+         "  --journal LEVEL        counters | events | bytes (default: events)\n"
+         "  --journal-file PATH    write the journal as JSON lines there on exit\n"
+         "Prints \"listening ADDR:PORT\" on stdout once listening.\n";
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  namespace sim = bgw::sim;
+  std::vector<std::string> args(argv + 1, argv + argc);
+  sim::UpstreamSpec spec;
+  spec.journal = sim::JournalLevel::events;
+  int ready_fd = -1;
+  std::string journal_file, fault;
+  sim::FaultParams params;
+  const sim::FaultInfo* info = nullptr;
+  auto bad = [](const std::string& m) {
+    std::cerr << "bgw-upstream: " << m << "\n";
+    usage(std::cerr);
+    return 2;
+  };
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      usage(std::cout);
+      return 0;
+    }
+    if (i + 1 >= args.size()) return bad("missing value after '" + a + "'");
+    const std::string& v = args[++i];
+    try {
+      if (a == "--name") spec.name = v;
+      else if (a == "--address") spec.address = v;
+      else if (a == "--port") spec.port = static_cast<std::uint16_t>(std::stoul(v));
+      else if (a == "--listen-fd") spec.adopt_fd = std::stoi(v);
+      else if (a == "--ready-fd") ready_fd = std::stoi(v);
+      else if (a == "--journal-file") journal_file = v;
+      else if (a == "--journal") {
+        if (v == "counters") spec.journal = sim::JournalLevel::counters;
+        else if (v == "events") spec.journal = sim::JournalLevel::events;
+        else if (v == "bytes") spec.journal = sim::JournalLevel::bytes;
+        else return bad("--journal takes counters, events or bytes");
+      } else if (a == "--fault") {
+        info = sim::find_fault(v);
+        if (info == nullptr) {
+          const std::string hint = sim::suggest_fault(v);
+          return bad("unknown fault '" + v + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+        }
+        fault = v;
+      } else if (a == "--param") {
+        if (info == nullptr) return bad("--param must follow --fault");
+        const auto eq = v.find('=');
+        if (eq == std::string::npos) return bad("--param takes KEY=VALUE");
+        auto parsed = sim::parse_param(*info, v.substr(0, eq), v.substr(eq + 1));
+        if (auto* e = std::get_if<sim::FaultError>(&parsed)) return bad(e->message);
+        params[v.substr(0, eq)] = std::get<sim::ParamValue>(parsed);
+      } else {
+        return bad("unknown option '" + a + "'");
+      }
+    } catch (const std::exception&) {
+      return bad("invalid value '" + v + "' for " + a);
+    }
+  }
+  if (!fault.empty()) {
+    auto lowered = sim::lower_fault(fault, params, spec.response);
+    if (auto* e = std::get_if<sim::FaultError>(&lowered)) return bad(e->param + ": " + e->message);
+    auto& f = std::get<sim::LoweredFault>(lowered);
+    if (f.mode) spec.mode = *f.mode;
+    else spec.rules.push_back(f.rule);
+  }
+
+  try {
+    sim::net::io_context io(1);
+    sim::Upstream upstream(io, spec);
+    boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+    signals.async_wait([&](const sim::error_code&, int) {
+      upstream.stop();
+      io.stop();
+    });
+    std::cout << "listening " << upstream.endpoint() << std::endl;
+    if (ready_fd >= 0) {
+      const char msg[] = "ready\n";
+      [[maybe_unused]] auto n = ::write(ready_fd, msg, sizeof msg - 1);
+      ::close(ready_fd);
+    }
+    io.run();
+    if (!journal_file.empty()) std::ofstream(journal_file) << upstream.journal().to_json_lines();
+  } catch (const std::exception& e) {
+    std::cerr << "bgw-upstream: " << e.what() << "\n";
+    return 3;
+  }
+  return 0;
+}
