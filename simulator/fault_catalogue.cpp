@@ -19,9 +19,7 @@ class Args {
 
   const Response& base() const { return base_; }
 
-  std::int64_t integer(std::string_view name) const {
-    return std::get<std::int64_t>(value(name));
-  }
+  std::int64_t integer(std::string_view name) const { return std::get<std::int64_t>(value(name)); }
   Duration duration(std::string_view name) const { return std::get<Duration>(value(name)); }
   bool boolean(std::string_view name) const { return std::get<bool>(value(name)); }
   std::string string(std::string_view name) const { return std::get<std::string>(value(name)); }
@@ -116,10 +114,14 @@ std::variant<Duration, FaultError> non_negative(const Args& a, std::string_view 
   return d;
 }
 
-Result build_ok(const Args& a) {
-  Script s{ReadRequest{}, Write{serialize(a.base()).all()}};
+// A fault that ends with the complete response honours the response's "Connection: close".
+Result complete(const Args& a, Script s) {
   if (a.base().close) s.push_back(Close{});
   return script(std::move(s));
+}
+
+Result build_ok(const Args& a) {
+  return complete(a, {ReadRequest{}, Write{serialize(a.base()).all()}});
 }
 
 Result build_stall_before_headers(const Args& a) {
@@ -127,7 +129,7 @@ Result build_stall_before_headers(const Args& a) {
   if (auto* e = std::get_if<FaultError>(&d)) return *e;
   const Duration dur = std::get<Duration>(d);
   if (dur == Duration::zero()) return script({ReadRequest{}, Stall{}});
-  return script({ReadRequest{}, Stall{dur}, Write{serialize(a.base()).all()}});
+  return complete(a, {ReadRequest{}, Stall{dur}, Write{serialize(a.base()).all()}});
 }
 
 Result build_stall_after_headers(const Args& a) {
@@ -136,7 +138,7 @@ Result build_stall_after_headers(const Args& a) {
   const Duration dur = std::get<Duration>(d);
   const WireResponse w = serialize(a.base());
   if (dur == Duration::zero()) return script({ReadRequest{}, Write{w.head}, Stall{}});
-  return script({ReadRequest{}, Write{w.head}, Stall{dur}, Write{w.body}});
+  return complete(a, {ReadRequest{}, Write{w.head}, Stall{dur}, Write{w.body}});
 }
 
 template <class End>
@@ -176,14 +178,14 @@ Result build_drip_headers(const Args& a) {
   const WireResponse w = serialize(a.base());
   auto d = drip_of(a, w.head);
   if (auto* e = std::get_if<FaultError>(&d)) return *e;
-  return script({ReadRequest{}, std::get<Drip>(d), Write{w.body}});
+  return complete(a, {ReadRequest{}, std::get<Drip>(d), Write{w.body}});
 }
 
 Result build_drip_body(const Args& a) {
   const WireResponse w = serialize(a.base());
   auto d = drip_of(a, w.body);
   if (auto* e = std::get_if<FaultError>(&d)) return *e;
-  return script({ReadRequest{}, Write{w.head}, std::get<Drip>(d)});
+  return complete(a, {ReadRequest{}, Write{w.head}, std::get<Drip>(d)});
 }
 
 // A complete but invalid response, then FIN so read-until-close framing ends too.
@@ -191,8 +193,12 @@ Result raw_then_close(std::string bytes) {
   return script({ReadRequest{}, Write{std::move(bytes)}, Close{}});
 }
 
-Result build_garbage_status(const Args&) { return raw_then_close("GARBAGE NOT HTTP\r\n\r\nhello"); }
-Result build_http09_body(const Args& a) { return raw_then_close(a.base().body); }
+Result build_garbage_status(const Args&) {
+  return raw_then_close("GARBAGE NOT HTTP\r\n\r\nhello");
+}
+Result build_http09_body(const Args& a) {
+  return raw_then_close(a.base().body);
+}
 Result build_bad_status_code(const Args& a) {
   const std::string code = a.string("code");
   if (code.empty() || code.find_first_of("\r\n") != std::string::npos)
@@ -281,7 +287,7 @@ Result build_status_5xx(const Args& a) {
   r.status = static_cast<int>(status);
   r.reason.clear();
   r.body = "upstream says " + std::to_string(status) + "\n";
-  return script({ReadRequest{}, Write{serialize(r).all()}});
+  return complete(a, {ReadRequest{}, Write{serialize(r).all()}});
 }
 
 Result build_close_after_response(const Args& a) {
@@ -301,10 +307,18 @@ Result build_close_after_requests(const Args& a) {
   return script({ServeRequests{static_cast<std::uint64_t>(count)}, Close{}});
 }
 
-Result build_close_on_accept(const Args&) { return script({Close{}}); }
-Result build_reset_on_accept(const Args&) { return script({Reset{}}); }
-Result build_close_after_request(const Args&) { return script({ReadRequest{}, Close{}}); }
-Result build_reset_after_request(const Args&) { return script({ReadRequest{}, Reset{}}); }
+Result build_close_on_accept(const Args&) {
+  return script({Close{}});
+}
+Result build_reset_on_accept(const Args&) {
+  return script({Reset{}});
+}
+Result build_close_after_request(const Args&) {
+  return script({ReadRequest{}, Close{}});
+}
+Result build_reset_after_request(const Args&) {
+  return script({ReadRequest{}, Reset{}});
+}
 
 Result build_refuse(const Args&) {
   LoweredFault f;
@@ -336,157 +350,251 @@ const ParamInfo p_interval{"interval", ParamType::duration, "100ms", "time betwe
 
 const std::vector<Entry>& entries() {
   static const std::vector<Entry> table = {
-      {{"ok", FaultScope::request, "the upstream's normal response, then keep-alive",
-        "the complete response; the connection stays open", {}},
+      {{"ok",
+        FaultScope::request,
+        "the upstream's normal response, then keep-alive",
+        "the complete response; the connection stays open",
+        {}},
        build_ok},
-      {{"refuse", FaultScope::listener,
+      {{"refuse",
+        FaultScope::listener,
         "port bound but not listening: the kernel answers SYN with RST",
-        "connect() fails with ECONNREFUSED", {}},
+        "connect() fails with ECONNREFUSED",
+        {}},
        build_refuse},
-      {{"blackhole", FaultScope::listener,
+      {{"blackhole",
+        FaultScope::listener,
         "listen(0) with the accept queue filled by the upstream itself: SYNs are dropped",
-        "connect() hangs until the client's own deadline", {}},
+        "connect() hangs until the client's own deadline",
+        {}},
        build_blackhole},
-      {{"close_on_accept", FaultScope::connection, "accept, then close at once: FIN, no byte",
-        "EOF with 0 bytes", {}},
+      {{"close_on_accept",
+        FaultScope::connection,
+        "accept, then close at once: FIN, no byte",
+        "EOF with 0 bytes",
+        {}},
        build_close_on_accept},
-      {{"reset_on_accept", FaultScope::connection, "accept, then SO_LINGER 0 and close: RST",
-        "ECONNRESET with 0 bytes", {}},
+      {{"reset_on_accept",
+        FaultScope::connection,
+        "accept, then SO_LINGER 0 and close: RST",
+        "ECONNRESET with 0 bytes",
+        {}},
        build_reset_on_accept},
-      {{"close_after_request", FaultScope::request,
-        "read the whole request, then FIN without a byte (empty reply)", "EOF with 0 bytes", {}},
+      {{"close_after_request",
+        FaultScope::request,
+        "read the whole request, then FIN without a byte (empty reply)",
+        "EOF with 0 bytes",
+        {}},
        build_close_after_request},
-      {{"reset_after_request", FaultScope::request,
-        "read the whole request, then RST without a byte", "ECONNRESET with 0 bytes", {}},
+      {{"reset_after_request",
+        FaultScope::request,
+        "read the whole request, then RST without a byte",
+        "ECONNRESET with 0 bytes",
+        {}},
        build_reset_after_request},
-      {{"close_mid_headers", FaultScope::request,
+      {{"close_mid_headers",
+        FaultScope::request,
         "read the request, write the first `bytes` bytes of the response head, then FIN",
-        "exactly `bytes` bytes of a head, then EOF", {p_bytes_head}},
+        "exactly `bytes` bytes of a head, then EOF",
+        {p_bytes_head}},
        build_mid_headers<Close>},
-      {{"reset_mid_headers", FaultScope::request,
+      {{"reset_mid_headers",
+        FaultScope::request,
         "read the request, write the first `bytes` bytes of the response head, then RST",
-        "exactly `bytes` bytes of a head, then ECONNRESET", {p_bytes_head}},
+        "exactly `bytes` bytes of a head, then ECONNRESET",
+        {p_bytes_head}},
        build_mid_headers<Reset>},
-      {{"stall_before_headers", FaultScope::request,
+      {{"stall_before_headers",
+        FaultScope::request,
         "read the request, stay silent for `duration`, then send the normal response",
-        "no byte for `duration` (never less), then the response", {p_stall}},
+        "no byte for `duration` (never less), then the response",
+        {p_stall}},
        build_stall_before_headers},
-      {{"stall_after_headers", FaultScope::request,
+      {{"stall_after_headers",
+        FaultScope::request,
         "read the request, write the complete head, stay silent for `duration`, then the body",
-        "the head at once, the body after `duration`", {p_stall}},
+        "the head at once, the body after `duration`",
+        {p_stall}},
        build_stall_after_headers},
-      {{"stall_mid_body", FaultScope::request,
+      {{"stall_mid_body",
+        FaultScope::request,
         "write the head and `bytes` body bytes of a `length`-byte body, stall `duration`, then the "
         "rest",
         "head and `bytes` body bytes at once, the rest after `duration`",
         {p_bytes_body, p_length, p_chunked, p_stall}},
        build_stall_mid_body},
-      {{"close_mid_body", FaultScope::request,
+      {{"close_mid_body",
+        FaultScope::request,
         "write the head and `bytes` body bytes of a `length`-byte body, then FIN",
         "a short body (Content-Length unmet or no final chunk), then EOF",
         {p_bytes_body, p_length, p_chunked}},
        build_mid_body<Close>},
-      {{"reset_mid_body", FaultScope::request,
-        "write the head and `bytes` body bytes of a `length`-byte body, then RST",
-        "a short body, then ECONNRESET", {p_bytes_body, p_length, p_chunked}},
+      {{"reset_mid_body",
+        FaultScope::request,
+        "write the head and `bytes` body bytes of a `length`-byte body; once the peer has "
+        "acknowledged them, RST",
+        "a short body, then ECONNRESET",
+        {p_bytes_body, p_length, p_chunked}},
        build_mid_body<Reset>},
-      {{"drip_headers", FaultScope::request,
-        "write the response head `chunk` bytes at a time, one write every `interval`, then the body",
-        "the head arrives over (pieces-1) x interval", {p_chunk, p_interval}},
+      {{"drip_headers",
+        FaultScope::request,
+        "write the response head `chunk` bytes at a time, one write every `interval`, then the "
+        "body",
+        "the head arrives over (pieces-1) x interval",
+        {p_chunk, p_interval}},
        build_drip_headers},
-      {{"drip_body", FaultScope::request,
+      {{"drip_body",
+        FaultScope::request,
         "write the head, then the body `chunk` bytes at a time every `interval`",
-        "the body arrives over (pieces-1) x interval", {p_chunk, p_interval}},
+        "the body arrives over (pieces-1) x interval",
+        {p_chunk, p_interval}},
        build_drip_body},
-      {{"garbage_status", FaultScope::request,
-        "\"GARBAGE NOT HTTP\\r\\n\\r\\nhello\", then FIN", "those 25 bytes, then EOF", {}},
+      {{"garbage_status",
+        FaultScope::request,
+        "\"GARBAGE NOT HTTP\\r\\n\\r\\nhello\", then FIN",
+        "those 25 bytes, then EOF",
+        {}},
        build_garbage_status},
-      {{"http09_body", FaultScope::request, "the body with no status line or headers, then FIN",
-        "the body bytes, then EOF", {}},
+      {{"http09_body",
+        FaultScope::request,
+        "the body with no status line or headers, then FIN",
+        "the body bytes, then EOF",
+        {}},
        build_http09_body},
-      {{"bad_status_code", FaultScope::request,
+      {{"bad_status_code",
+        FaultScope::request,
         "\"HTTP/1.1 <code> OK\" with a valid Content-Length and body, then FIN",
         "that response, then EOF",
         {{"code", ParamType::string, "2x0", "the status code text to send"}}},
        build_bad_status_code},
-      {{"header_name_space", FaultScope::request, "a header line \"Bad Name: x\", then FIN",
-        "the response with that line", {}},
+      {{"header_name_space",
+        FaultScope::request,
+        "a header line \"Bad Name: x\", then FIN",
+        "the response with that line",
+        {}},
        build_header_name_space},
-      {{"header_name_nontoken", FaultScope::request, "a header line \"X-Bad(Name): x\", then FIN",
-        "the response with that line", {}},
+      {{"header_name_nontoken",
+        FaultScope::request,
+        "a header line \"X-Bad(Name): x\", then FIN",
+        "the response with that line",
+        {}},
        build_header_name_nontoken},
-      {{"header_space_before_colon", FaultScope::request, "a header line \"X-Sp : x\", then FIN",
-        "the response with that line", {}},
+      {{"header_space_before_colon",
+        FaultScope::request,
+        "a header line \"X-Sp : x\", then FIN",
+        "the response with that line",
+        {}},
        build_header_space_before_colon},
-      {{"header_value_nul", FaultScope::request, "a header line \"X-Nul: a<NUL>b\", then FIN",
-        "the response with that line", {}},
+      {{"header_value_nul",
+        FaultScope::request,
+        "a header line \"X-Nul: a<NUL>b\", then FIN",
+        "the response with that line",
+        {}},
        build_header_value_nul},
-      {{"header_value_bare_cr", FaultScope::request, "a header line \"X-Cr: a<CR>b\", then FIN",
-        "the response with that line", {}},
+      {{"header_value_bare_cr",
+        FaultScope::request,
+        "a header line \"X-Cr: a<CR>b\", then FIN",
+        "the response with that line",
+        {}},
        build_header_value_bare_cr},
-      {{"header_obs_fold", FaultScope::request,
+      {{"header_obs_fold",
+        FaultScope::request,
         "a folded header \"X-Fold: a\\r\\n  b\" (obs-fold), then FIN",
-        "the response with the fold", {}},
+        "the response with the fold",
+        {}},
        build_header_obs_fold},
-      {{"header_no_colon", FaultScope::request, "a header line \"X-No-Colon-Here\", then FIN",
-        "the response with that line", {}},
+      {{"header_no_colon",
+        FaultScope::request,
+        "a header line \"X-No-Colon-Here\", then FIN",
+        "the response with that line",
+        {}},
        build_header_no_colon},
-      {{"conflicting_content_length", FaultScope::request,
+      {{"conflicting_content_length",
+        FaultScope::request,
         "\"Content-Length: 5\" and \"Content-Length: 6\", body \"hello!\", then FIN",
-        "that response, then EOF", {}},
+        "that response, then EOF",
+        {}},
        build_conflicting_content_length},
-      {{"duplicate_content_length", FaultScope::request,
+      {{"duplicate_content_length",
+        FaultScope::request,
         "two identical \"Content-Length: 5\" (allowed: a control case), body \"hello\", then FIN",
-        "that response, then EOF", {}},
+        "that response, then EOF",
+        {}},
        build_duplicate_content_length},
-      {{"content_length_list", FaultScope::request,
-        "\"Content-Length: 5, 6\", body \"hello!\", then FIN", "that response, then EOF", {}},
+      {{"content_length_list",
+        FaultScope::request,
+        "\"Content-Length: 5, 6\", body \"hello!\", then FIN",
+        "that response, then EOF",
+        {}},
        build_content_length_list},
-      {{"content_length_nonnumeric", FaultScope::request,
-        "\"Content-Length: abc\", body \"hello\", then FIN", "that response, then EOF", {}},
+      {{"content_length_nonnumeric",
+        FaultScope::request,
+        "\"Content-Length: abc\", body \"hello\", then FIN",
+        "that response, then EOF",
+        {}},
        build_content_length_nonnumeric},
-      {{"content_length_negative", FaultScope::request,
-        "\"Content-Length: -5\", body \"hello\", then FIN", "that response, then EOF", {}},
+      {{"content_length_negative",
+        FaultScope::request,
+        "\"Content-Length: -5\", body \"hello\", then FIN",
+        "that response, then EOF",
+        {}},
        build_content_length_negative},
-      {{"content_length_with_chunked", FaultScope::request,
+      {{"content_length_with_chunked",
+        FaultScope::request,
         "\"Content-Length: 3\" with \"Transfer-Encoding: chunked\", a chunked \"hello\", then FIN",
-        "that response, then EOF", {}},
+        "that response, then EOF",
+        {}},
        build_content_length_with_chunked},
-      {{"unknown_transfer_encoding", FaultScope::request,
-        "\"Transfer-Encoding: bogus\", body \"hello\", then FIN", "that response, then EOF", {}},
+      {{"unknown_transfer_encoding",
+        FaultScope::request,
+        "\"Transfer-Encoding: bogus\", body \"hello\", then FIN",
+        "that response, then EOF",
+        {}},
        build_unknown_transfer_encoding},
-      {{"bad_chunk_size_first", FaultScope::request,
-        "chunked body whose first chunk-size line is \"zz\", then FIN", "that response, then EOF",
+      {{"bad_chunk_size_first",
+        FaultScope::request,
+        "chunked body whose first chunk-size line is \"zz\", then FIN",
+        "that response, then EOF",
         {}},
        build_bad_chunk_size_first},
-      {{"bad_chunk_size_later", FaultScope::request,
+      {{"bad_chunk_size_later",
+        FaultScope::request,
         "chunked body: a valid 5-byte chunk, then a chunk-size line \"zz\", then FIN",
-        "that response, then EOF", {}},
+        "that response, then EOF",
+        {}},
        build_bad_chunk_size_later},
-      {{"missing_final_chunk", FaultScope::request,
+      {{"missing_final_chunk",
+        FaultScope::request,
         "chunked body with one 5-byte chunk and no final 0-chunk, then FIN",
-        "that response without the last chunk, then EOF", {}},
+        "that response without the last chunk, then EOF",
+        {}},
        build_missing_final_chunk},
-      {{"headers_too_large", FaultScope::request,
+      {{"headers_too_large",
+        FaultScope::request,
         "one header \"X-Large\" whose line is `size` bytes of value, then FIN",
         "that response, then EOF",
         {{"size", ParamType::size, "70KiB", "bytes of the header's value"}}},
        build_headers_too_large},
-      {{"too_many_headers", FaultScope::request,
-        "`count` extra header lines \"X-Header-N: v\", then FIN", "that response, then EOF",
+      {{"too_many_headers",
+        FaultScope::request,
+        "`count` extra header lines \"X-Header-N: v\", then FIN",
+        "that response, then EOF",
         {{"count", ParamType::integer, "300", "number of extra header lines"}}},
        build_too_many_headers},
-      {{"status_5xx", FaultScope::request,
+      {{"status_5xx",
+        FaultScope::request,
         "a well-formed response with `status` (500-599), keep-alive",
         "that response; the connection stays open",
         {{"status", ParamType::integer, "503", "the status code"}}},
        build_status_5xx},
-      {{"close_after_response", FaultScope::request,
+      {{"close_after_response",
+        FaultScope::request,
         "a complete keep-alive response, then FIN after `idle` (the pooled-connection reuse race)",
         "the complete response, then EOF after `idle`",
         {{"idle", ParamType::duration, "0s", "time between the response and the FIN"}}},
        build_close_after_response},
-      {{"close_after_requests", FaultScope::connection,
+      {{"close_after_requests",
+        FaultScope::connection,
         "serve `count` requests normally on the connection, then FIN",
         "`count` complete responses, then EOF",
         {{"count", ParamType::integer, "1", "requests served before the close"}}},
@@ -514,20 +622,28 @@ std::size_t edit_distance(std::string_view a, std::string_view b) {
 
 const char* to_string(ParamType type) {
   switch (type) {
-    case ParamType::size: return "size";
-    case ParamType::duration: return "duration";
-    case ParamType::integer: return "integer";
-    case ParamType::boolean: return "boolean";
-    case ParamType::string: return "string";
+    case ParamType::size:
+      return "size";
+    case ParamType::duration:
+      return "duration";
+    case ParamType::integer:
+      return "integer";
+    case ParamType::boolean:
+      return "boolean";
+    case ParamType::string:
+      return "string";
   }
   return "?";
 }
 
 const char* to_string(FaultScope scope) {
   switch (scope) {
-    case FaultScope::listener: return "listener";
-    case FaultScope::connection: return "connection";
-    case FaultScope::request: return "request";
+    case FaultScope::listener:
+      return "listener";
+    case FaultScope::connection:
+      return "connection";
+    case FaultScope::request:
+      return "request";
   }
   return "?";
 }
@@ -571,15 +687,17 @@ std::variant<ParamValue, FaultError> parse_param(const FaultInfo& info, std::str
     std::string known;
     for (const ParamInfo& candidate : info.params)
       known += (known.empty() ? "" : ", ") + std::string(candidate.name);
-    return error(std::string(param), "fault '" + std::string(info.name) +
-                                         "' takes no parameter '" + std::string(param) + "'" +
-                                         (known.empty() ? " (it takes none)" : " (it takes " + known + ")"));
+    return error(std::string(param),
+                 "fault '" + std::string(info.name) + "' takes no parameter '" +
+                     std::string(param) + "'" +
+                     (known.empty() ? " (it takes none)" : " (it takes " + known + ")"));
   }
   const std::string name(param);
   switch (p->type) {
     case ParamType::size:
       if (auto v = parse_size(text)) return ParamValue{static_cast<std::int64_t>(*v)};
-      return error(name, "expected a size such as 10, 64KiB or 2MiB, got '" + std::string(text) + "'");
+      return error(name,
+                   "expected a size such as 10, 64KiB or 2MiB, got '" + std::string(text) + "'");
     case ParamType::integer: {
       std::int64_t v = 0;
       const auto* end = text.data() + text.size();
@@ -589,12 +707,14 @@ std::variant<ParamValue, FaultError> parse_param(const FaultInfo& info, std::str
     }
     case ParamType::duration:
       if (auto v = parse_duration(text)) return ParamValue{*v};
-      return error(name, "expected a duration such as 250ms or 2s, got '" + std::string(text) + "'");
+      return error(name,
+                   "expected a duration such as 250ms or 2s, got '" + std::string(text) + "'");
     case ParamType::boolean:
       if (text == "true") return ParamValue{true};
       if (text == "false") return ParamValue{false};
       return error(name, "expected true or false, got '" + std::string(text) + "'");
-    case ParamType::string: return ParamValue{std::string(text)};
+    case ParamType::string:
+      return ParamValue{std::string(text)};
   }
   return error(name, "unknown parameter type");
 }
@@ -631,8 +751,8 @@ std::variant<LoweredFault, FaultError> lower_fault(std::string_view name, const 
   if (auto* f = std::get_if<LoweredFault>(&result)) {
     f->rule.name = std::string(entry->info.name);
     f->rule.match = match;
-    f->rule.scope = entry->info.scope == FaultScope::connection ? RuleScope::connection
-                                                                : RuleScope::request;
+    f->rule.scope =
+        entry->info.scope == FaultScope::connection ? RuleScope::connection : RuleScope::request;
   }
   return result;
 }

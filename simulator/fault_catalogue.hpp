@@ -38,8 +38,8 @@ struct ParamInfo {
 struct FaultInfo {
   std::string_view name;
   FaultScope scope;
-  std::string_view wire;     ///< exactly what goes on the wire
-  std::string_view client;   ///< what a raw client observes
+  std::string_view wire;    ///< exactly what goes on the wire
+  std::string_view client;  ///< what a raw client observes
   std::vector<ParamInfo> params;
 };
 

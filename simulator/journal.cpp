@@ -9,22 +9,38 @@ namespace bgw::sim {
 
 const char* to_string(EventKind kind) {
   switch (kind) {
-    case EventKind::listening: return "listening";
-    case EventKind::accepted: return "accepted";
-    case EventKind::request_head: return "request_head";
-    case EventKind::request_body: return "request_body";
-    case EventKind::request_bytes: return "request_bytes";
-    case EventKind::bad_request: return "bad_request";
-    case EventKind::wrote: return "wrote";
-    case EventKind::write_failed: return "write_failed";
-    case EventKind::step: return "step";
-    case EventKind::peer_closed: return "peer_closed";
-    case EventKind::peer_reset: return "peer_reset";
-    case EventKind::closed: return "closed";
-    case EventKind::crashed: return "crashed";
-    case EventKind::restarted: return "restarted";
-    case EventKind::stopped: return "stopped";
-    case EventKind::internal_error: return "internal_error";
+    case EventKind::listening:
+      return "listening";
+    case EventKind::accepted:
+      return "accepted";
+    case EventKind::request_head:
+      return "request_head";
+    case EventKind::request_body:
+      return "request_body";
+    case EventKind::request_bytes:
+      return "request_bytes";
+    case EventKind::bad_request:
+      return "bad_request";
+    case EventKind::wrote:
+      return "wrote";
+    case EventKind::write_failed:
+      return "write_failed";
+    case EventKind::step:
+      return "step";
+    case EventKind::peer_closed:
+      return "peer_closed";
+    case EventKind::peer_reset:
+      return "peer_reset";
+    case EventKind::closed:
+      return "closed";
+    case EventKind::crashed:
+      return "crashed";
+    case EventKind::restarted:
+      return "restarted";
+    case EventKind::stopped:
+      return "stopped";
+    case EventKind::internal_error:
+      return "internal_error";
   }
   return "?";
 }
@@ -45,8 +61,8 @@ std::vector<Event> Journal::snapshot() const {
 
 std::size_t Journal::count(EventKind kind) const {
   std::lock_guard lock(mutex_);
-  return static_cast<std::size_t>(
-      std::count_if(events_.begin(), events_.end(), [&](const Event& e) { return e.kind == kind; }));
+  return static_cast<std::size_t>(std::count_if(events_.begin(), events_.end(),
+                                                [&](const Event& e) { return e.kind == kind; }));
 }
 
 std::size_t Journal::count_if(const std::function<bool(const Event&)>& pred) const {
@@ -59,11 +75,21 @@ std::string json_escape(std::string_view bytes) {
   out.reserve(bytes.size() + 8);
   for (const unsigned char c : bytes) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           char buf[8];

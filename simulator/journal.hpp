@@ -20,22 +20,22 @@ namespace bgw::sim {
 using Clock = std::chrono::steady_clock;
 
 enum class EventKind : std::uint8_t {
-  listening,        ///< detail: mode ("accept", "refuse", "blackhole")
-  accepted,         ///< a connection was accepted
-  request_head,     ///< bytes: head size; detail: the request head (capped)
-  request_body,     ///< bytes: body bytes read
-  request_bytes,    ///< ReadRequest{bytes}: bytes: raw bytes read
-  bad_request,      ///< the request could not be framed; detail says why
-  wrote,            ///< bytes: written; detail: the bytes at JournalLevel::bytes (capped)
-  write_failed,     ///< bytes: written before the error; detail: the error
-  step,             ///< a timed step finished: detail names it; requested vs actual duration
-  peer_closed,      ///< the peer sent FIN (read returned EOF); bytes: bytes discarded
-  peer_reset,       ///< the peer sent RST
-  closed,           ///< we ended the connection; detail: "fin", "rst", "half_close", "crash", "stop"
-  crashed,          ///< Upstream::crash()
-  restarted,        ///< Upstream::restart()
-  stopped,          ///< Upstream::stop()
-  internal_error,   ///< a bug in the simulator: tests fail on any
+  listening,       ///< detail: mode ("accept", "refuse", "blackhole")
+  accepted,        ///< a connection was accepted
+  request_head,    ///< bytes: head size; detail: the request head (capped)
+  request_body,    ///< bytes: body bytes read
+  request_bytes,   ///< ReadRequest{bytes}: bytes: raw bytes read
+  bad_request,     ///< the request could not be framed; detail says why
+  wrote,           ///< bytes: written; detail: the bytes at JournalLevel::bytes (capped)
+  write_failed,    ///< bytes: written before the error; detail: the error
+  step,            ///< a timed step finished: detail names it; requested vs actual duration
+  peer_closed,     ///< the peer sent FIN (read returned EOF); bytes: bytes discarded
+  peer_reset,      ///< the peer sent RST
+  closed,          ///< we ended the connection; detail: "fin", "rst", "half_close", "crash", "stop"
+  crashed,         ///< Upstream::crash()
+  restarted,       ///< Upstream::restart()
+  stopped,         ///< Upstream::stop()
+  internal_error,  ///< a bug in the simulator: tests fail on any
 };
 
 const char* to_string(EventKind kind);
@@ -46,8 +46,8 @@ struct Event {
   std::uint64_t connection = 0;  ///< 1-based accept order; 0 for listener events
   std::uint64_t request = 0;     ///< 1-based request order on this upstream; 0 when none
   std::uint64_t bytes = 0;
-  Duration requested{};          ///< timed steps: what the script asked for
-  Duration actual{};             ///< timed steps: what the timer achieved (never less)
+  Duration requested{};  ///< timed steps: what the script asked for
+  Duration actual{};     ///< timed steps: what the timer achieved (never less)
   std::string detail;
 };
 

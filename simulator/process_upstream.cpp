@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,7 +19,9 @@
 namespace bgw::sim {
 namespace {
 
-std::string errno_text(const std::string& what) { return what + ": " + std::strerror(errno); }
+std::string errno_text(const std::string& what) {
+  return what + ": " + std::strerror(errno);
+}
 
 std::string describe_status(int status) {
   if (WIFEXITED(status)) return "exited with status " + std::to_string(WEXITSTATUS(status));
@@ -32,9 +35,14 @@ pid_t spawn_with_fds(const std::vector<std::string>& argv, const std::vector<int
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid != 0) return pid;  // parent (or -1)
   // Child: only async-signal-safe calls from here to exec.
+  // If the parent dies (Ctrl-C, a crash, a CI timeout), the kernel kills the child too, so no
+  // upstream process or port outlives the test or harness that started it.
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
   int moved[16];
   const int n = static_cast<int>(std::min<std::size_t>(keep.size(), 16));
   for (int i = 0; i < n; ++i) moved[i] = ::fcntl(keep[static_cast<std::size_t>(i)], F_DUPFD, 64);
@@ -91,8 +99,9 @@ void ProcessUpstream::spawn() {
   int ready[2];
   if (::pipe2(ready, O_CLOEXEC) != 0)
     throw SetupError("upstream '" + options_.name + "': " + errno_text("pipe"));
-  std::vector<std::string> argv{options_.executable, "--name", options_.name, "--address",
-                                options_.address,    "--listen-fd", "3",     "--ready-fd", "4"};
+  std::vector<std::string> argv{
+      options_.executable, "--name", options_.name, "--address", options_.address,
+      "--listen-fd",       "3",      "--ready-fd",  "4"};
   argv.insert(argv.end(), options_.args.begin(), options_.args.end());
   pid_ = spawn_with_fds(argv, {placeholder_, ready[1]});
   ::close(ready[1]);

@@ -14,10 +14,10 @@
 namespace bgw::sim {
 
 struct ProcessUpstreamOptions {
-  std::string executable;            ///< path to bgw-upstream
+  std::string executable;  ///< path to bgw-upstream
   std::string name = "upstream";
   std::string address = "127.0.0.1";  ///< loopback only
-  std::vector<std::string> args;     ///< extra bgw-upstream arguments, e.g. {"--fault", "ok"}
+  std::vector<std::string> args;      ///< extra bgw-upstream arguments, e.g. {"--fault", "ok"}
   std::chrono::milliseconds ready_timeout{5000};
 };
 

@@ -1,8 +1,8 @@
 #include "request_framer.hpp"
 
+#include <strings.h>
 #include <algorithm>
 #include <cstring>
-#include <strings.h>
 
 namespace bgw::sim {
 namespace {
@@ -13,7 +13,8 @@ bool iequal(std::string_view a, std::string_view b) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r')) s.remove_suffix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r'))
+    s.remove_suffix(1);
   return s;
 }
 
@@ -122,9 +123,12 @@ std::size_t ChunkedBodyReader::feed(std::string_view data) {
     switch (state_) {
       case State::size: {
         int digit = -1;
-        if (c >= '0' && c <= '9') digit = c - '0';
-        else if (c >= 'a' && c <= 'f') digit = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F') digit = c - 'A' + 10;
+        if (c >= '0' && c <= '9')
+          digit = c - '0';
+        else if (c >= 'a' && c <= 'f')
+          digit = c - 'a' + 10;
+        else if (c >= 'A' && c <= 'F')
+          digit = c - 'A' + 10;
         if (digit >= 0) {
           if (remaining_ > (UINT64_MAX >> 4)) {
             state_ = State::failed;
@@ -171,8 +175,10 @@ std::size_t ChunkedBodyReader::feed(std::string_view data) {
         break;
       }
       case State::data_cr:
-        if (c == '\r') state_ = State::data_lf;
-        else if (c == '\n') state_ = State::size, size_digits_ = false;
+        if (c == '\r')
+          state_ = State::data_lf;
+        else if (c == '\n')
+          state_ = State::size, size_digits_ = false;
         else {
           state_ = State::failed;
           return i;
@@ -199,7 +205,8 @@ std::size_t ChunkedBodyReader::feed(std::string_view data) {
         ++i;
         break;
       case State::done:
-      case State::failed: break;
+      case State::failed:
+        break;
     }
   }
   return i;

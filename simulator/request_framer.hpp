@@ -16,12 +16,12 @@ std::size_t find_head_end(std::string_view data);
 struct RequestHead {
   std::string_view method;
   std::string_view target;
-  std::string_view request_line;   ///< without the line ending
+  std::string_view request_line;  ///< without the line ending
   std::uint64_t content_length = 0;
   bool chunked = false;
-  bool close = false;              ///< the client asked to close after this request (RFC 9112 §9.6)
+  bool close = false;  ///< the client asked to close after this request (RFC 9112 §9.6)
   bool valid = true;
-  const char* error = "";          ///< why it is not valid
+  const char* error = "";  ///< why it is not valid
 };
 
 /// Parse a complete head (as delimited by find_head_end). Views point into `head`.
@@ -38,7 +38,17 @@ class ChunkedBodyReader {
   std::uint64_t payload() const { return payload_; }
 
  private:
-  enum class State : std::uint8_t { size, extension, size_lf, data, data_cr, data_lf, trailer, done, failed };
+  enum class State : std::uint8_t {
+    size,
+    extension,
+    size_lf,
+    data,
+    data_cr,
+    data_lf,
+    trailer,
+    done,
+    failed
+  };
   State state_ = State::size;
   std::uint64_t remaining_ = 0;
   std::uint64_t payload_ = 0;

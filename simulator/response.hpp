@@ -15,9 +15,9 @@ struct Response {
   std::string reason;  ///< empty: the standard reason phrase for `status`
   std::vector<std::pair<std::string, std::string>> headers;  ///< sent in this order
   std::string body = "hello";
-  bool chunked = false;          ///< Transfer-Encoding: chunked instead of Content-Length
-  std::size_t chunk_size = 0;    ///< chunked: bytes per chunk; 0 = the whole body in one chunk
-  bool close = false;            ///< add "Connection: close" (the script then also closes)
+  bool chunked = false;        ///< Transfer-Encoding: chunked instead of Content-Length
+  std::size_t chunk_size = 0;  ///< chunked: bytes per chunk; 0 = the whole body in one chunk
+  bool close = false;          ///< add "Connection: close" (the script then also closes)
 };
 
 /// The two halves of a serialised response: `head` ends with the blank line; `body` is the

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <variant>
 #include <vector>
 
@@ -22,7 +23,16 @@
 namespace bgw::sim {
 
 /// How a session ended, as journalled in the final `closed` event.
-enum class Ending : std::uint8_t { fin, rst, half_close, peer_closed, peer_reset, crash, stop, error };
+enum class Ending : std::uint8_t {
+  fin,
+  rst,
+  half_close,
+  peer_closed,
+  peer_reset,
+  crash,
+  stop,
+  error
+};
 
 const char* to_string(Ending e);
 
@@ -44,7 +54,8 @@ class Session {
       more = co_await run_script(r->script, 0, false);
     }
     if (more) more = co_await serve_requests(UINT64_MAX);
-    if (more) end(Ending::fin);  // unreachable: serve_requests only returns when the connection ended
+    if (more)
+      end(Ending::fin);  // unreachable: serve_requests only returns when the connection ended
     finish();
     co_return ending_;
   }
@@ -57,8 +68,8 @@ class Session {
   void journal(EventKind kind, std::uint64_t request, std::uint64_t bytes, std::string detail = {},
                Duration requested = {}, Duration actual = {}) {
     if (state_->journal.level() == JournalLevel::counters) return;
-    state_->journal.add(Event{Clock::now(), kind, conn_, request, bytes, requested, actual,
-                              std::move(detail)});
+    state_->journal.add(
+        Event{Clock::now(), kind, conn_, request, bytes, requested, actual, std::move(detail)});
   }
   std::string capped(std::string_view bytes) const {
     if (state_->journal.level() != JournalLevel::bytes) return {};
@@ -93,8 +104,8 @@ class Session {
                                 ending_ == Ending::error)) {
       close_as_exit(stream_);  // the peer is gone: release our end (queue is empty or reset)
     }
-    journal(EventKind::closed, 0, 0, why_.empty() ? to_string(ending_)
-                                                  : std::string(to_string(ending_)) + ": " + why_);
+    journal(EventKind::closed, 0, 0,
+            why_.empty() ? to_string(ending_) : std::string(to_string(ending_)) + ": " + why_);
   }
 
   // ---- input buffer ----------------------------------------------------------------------
@@ -115,8 +126,8 @@ class Session {
         buf_.resize(buf_.size() * 2);
       }
     }
-    auto [ec, n] =
-        co_await stream_.async_read_some(net::buffer(buf_.data() + end_, buf_.size() - end_), nothrow);
+    auto [ec, n] = co_await stream_.async_read_some(
+        net::buffer(buf_.data() + end_, buf_.size() - end_), nothrow);
     end_ += n;
     if (!ec && n == 0) ec = net::error::eof;
     co_return ec;
@@ -135,7 +146,8 @@ class Session {
         skipped += used;
         if (chunked_->done() || chunked_->failed()) chunked_.reset();
       } else {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, buffered().size()));
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, buffered().size()));
         consume(n);
         body_left_ -= n;
         skipped += n;
@@ -170,6 +182,13 @@ class Session {
 
   net::awaitable<bool> read_request(const ReadRequest& step, std::uint64_t request) {
     if (!co_await skip_pending_body(request)) co_return false;
+    // In a connection script no request was counted yet: reading one counts it.
+    if (request == 0) {
+      if (buffered().empty()) {
+        if (error_code ec = co_await read_more()) co_return end_on_error(ec, 0, 0);
+      }
+      request = state_->journal.next_request();
+    }
     if (step.part == ReadPart::bytes) {
       std::size_t got = 0;
       std::string seen;
@@ -178,7 +197,9 @@ class Session {
           if (error_code ec = co_await read_more()) co_return end_on_error(ec, request, got);
         }
         const std::size_t n = std::min(step.bytes - got, buffered().size());
-        if (seen.size() < state_->journal.byte_cap()) seen += capped(buffered().substr(0, n));
+        const std::size_t room =
+            state_->journal.byte_cap() - std::min(seen.size(), state_->journal.byte_cap());
+        seen += capped(buffered().substr(0, std::min(n, room)));
         consume(n);
         got += n;
       }
@@ -193,7 +214,8 @@ class Session {
         close_graceful(stream_);
         co_return end(Ending::fin, "request head too large");
       }
-      if (error_code ec = co_await read_more()) co_return end_on_error(ec, request, buffered().size());
+      if (error_code ec = co_await read_more())
+        co_return end_on_error(ec, request, buffered().size());
     }
     const std::string_view head = buffered().substr(0, head_size);
     const RequestHead parsed = parse_request_head(head);
@@ -205,8 +227,10 @@ class Session {
     }
     consume(head_size);
     close_requested_ = parsed.close;
-    if (parsed.chunked) chunked_.emplace();
-    else body_left_ = parsed.valid ? parsed.content_length : 0;
+    if (parsed.chunked)
+      chunked_.emplace();
+    else
+      body_left_ = parsed.valid ? parsed.content_length : 0;
     if (step.part == ReadPart::head) co_return true;
 
     std::uint64_t body = 0;
@@ -222,20 +246,23 @@ class Session {
         if (chunked_->failed()) bad_chunking = true;
         if (chunked_->done() || chunked_->failed()) chunked_.reset();
       } else {
-        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, buffered().size()));
+        const auto n =
+            static_cast<std::size_t>(std::min<std::uint64_t>(body_left_, buffered().size()));
         consume(n);
         body_left_ -= n;
         body += n;
       }
     }
     if (body > 0) journal(EventKind::request_body, request, body);
-    if (bad_chunking) journal(EventKind::bad_request, request, body, "invalid chunked request body");
+    if (bad_chunking)
+      journal(EventKind::bad_request, request, body, "invalid chunked request body");
     co_return true;
   }
 
   // ---- output ----------------------------------------------------------------------------
   net::awaitable<bool> write(std::string_view bytes, std::uint64_t request) {
-    auto [ec, n] = co_await net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), nothrow);
+    auto [ec, n] =
+        co_await net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), nothrow);
     if (ec) {
       journal(EventKind::write_failed, request, n, ec.message());
       co_return end_on_error(ec, request, n);
@@ -249,6 +276,25 @@ class Session {
     timer_.expires_at(deadline);
     auto [ec] = co_await timer_.async_wait(nothrow);
     if (ec || kill_ != Kill::none) co_return end_on_error(net::error::operation_aborted, 0, 0);
+    co_return true;
+  }
+
+  // A RST discards whatever the peer has not acknowledged, so "write N bytes, then RST" would
+  // lose bytes whenever the peer's receive window is full. Wait (on a 1 ms timer, bounded) until
+  // the kernel's send queue is empty. The kernel gives no event for "send queue empty".
+  net::awaitable<bool> drain_output(std::uint64_t request) {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      if (ops::pending_output(stream_) == 0) co_return true;
+      const Clock::time_point anchor = Clock::now();
+      const Clock::time_point give_up = anchor + std::chrono::seconds(5);
+      std::size_t left = 0;
+      while ((left = ops::pending_output(stream_)) > 0 && Clock::now() < give_up) {
+        if (!co_await wait_until(Clock::now() + std::chrono::milliseconds(1))) co_return false;
+      }
+      journal(EventKind::step, request, left,
+              left == 0 ? "drain before reset" : "reset with bytes still unacknowledged",
+              Duration{}, Clock::now() - anchor);
+    }
     co_return true;
   }
 
@@ -266,10 +312,11 @@ class Session {
 
   net::awaitable<bool> run_step(const Step& step, std::uint64_t request) {
     using ops::close_abortive;
-    using ops::close_graceful;
     using ops::close_as_exit;
+    using ops::close_graceful;
     using ops::shutdown_send;
-    if (const auto* s = std::get_if<ReadRequest>(&step)) co_return co_await read_request(*s, request);
+    if (const auto* s = std::get_if<ReadRequest>(&step))
+      co_return co_await read_request(*s, request);
     if (const auto* s = std::get_if<Write>(&step)) co_return co_await write(s->bytes, request);
     if (const auto* s = std::get_if<Drip>(&step)) {
       const Clock::time_point anchor = Clock::now();
@@ -283,7 +330,8 @@ class Session {
         const std::string_view piece = std::string_view(s->bytes).substr(at, chunk);
         if (!co_await write(piece, request)) co_return false;
       }
-      const Duration requested = pieces > 1 ? s->interval * static_cast<long>(pieces - 1) : Duration{};
+      const Duration requested =
+          pieces > 1 ? s->interval * static_cast<long>(pieces - 1) : Duration{};
       journal(EventKind::step, request, s->bytes.size(), "drip", requested, last - anchor);
       co_return true;
     }
@@ -317,6 +365,7 @@ class Session {
       co_return end(Ending::fin);
     }
     if (std::holds_alternative<Reset>(step)) {
+      if (!co_await drain_output(request)) co_return false;
       close_abortive(stream_);
       co_return end(Ending::rst);
     }
@@ -337,7 +386,8 @@ class Session {
         }
       }
     }
-    if (const auto* s = std::get_if<ServeRequests>(&step)) co_return co_await serve_requests(s->count);
+    if (const auto* s = std::get_if<ServeRequests>(&step))
+      co_return co_await serve_requests(s->count);
     co_return true;
   }
 

@@ -1,5 +1,8 @@
 #include "socket_ops.hpp"
 
+#include <linux/sockios.h>
+#include <sys/ioctl.h>
+
 #include <array>
 
 namespace bgw::sim::ops {
@@ -34,6 +37,12 @@ void close_abortive(tcp::socket& s) {
   error_code ec;
   s.set_option(net::socket_base::linger(true, 0), ec);
   s.close(ec);
+}
+
+std::size_t pending_output(tcp::socket& s) {
+  int queued = 0;
+  if (::ioctl(s.native_handle(), SIOCOUTQ, &queued) != 0) return 0;
+  return queued > 0 ? static_cast<std::size_t>(queued) : 0;
 }
 
 void shutdown_send(tcp::socket& s) {

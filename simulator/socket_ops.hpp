@@ -22,6 +22,10 @@ void close_graceful(tcp::socket& s);
 /// (socket_ops::close(destruction=true)), so letting the socket go out of scope would send FIN.
 void close_abortive(tcp::socket& s);
 
+/// Bytes we wrote that the peer has not acknowledged yet (SIOCOUTQ: unsent + unacked). A RST
+/// discards them, so a "write N bytes, then RST" fault waits for this to reach 0 first.
+std::size_t pending_output(tcp::socket& s);
+
 /// shutdown(SHUT_WR): the peer reads EOF; we can still read what it sends.
 void shutdown_send(tcp::socket& s);
 

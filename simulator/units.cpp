@@ -37,12 +37,18 @@ std::optional<Duration> parse_duration(std::string_view text) {
   std::string_view unit;
   if (!split_number(text, n, unit)) return std::nullopt;
   double ns_per_unit = 0;
-  if (unit == "ns") ns_per_unit = 1;
-  else if (unit == "us" || unit == "µs") ns_per_unit = 1e3;
-  else if (unit == "ms") ns_per_unit = 1e6;
-  else if (unit == "s") ns_per_unit = 1e9;
-  else if (unit == "m" || unit == "min") ns_per_unit = 60e9;
-  else return std::nullopt;
+  if (unit == "ns")
+    ns_per_unit = 1;
+  else if (unit == "us" || unit == "µs")
+    ns_per_unit = 1e3;
+  else if (unit == "ms")
+    ns_per_unit = 1e6;
+  else if (unit == "s")
+    ns_per_unit = 1e9;
+  else if (unit == "m" || unit == "min")
+    ns_per_unit = 60e9;
+  else
+    return std::nullopt;
   const double ns = n * ns_per_unit;
   if (ns > 1e18) return std::nullopt;  // beyond ~31 years: certainly a typo
   return Duration{static_cast<std::int64_t>(std::llround(ns))};
@@ -53,14 +59,22 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
   std::string_view unit;
   if (!split_number(text, n, unit)) return std::nullopt;
   double mult = 0;
-  if (unit.empty() || unit == "B") mult = 1;
-  else if (unit == "kB" || unit == "KB") mult = 1e3;
-  else if (unit == "KiB") mult = 1024;
-  else if (unit == "MB") mult = 1e6;
-  else if (unit == "MiB") mult = 1024.0 * 1024;
-  else if (unit == "GB") mult = 1e9;
-  else if (unit == "GiB") mult = 1024.0 * 1024 * 1024;
-  else return std::nullopt;
+  if (unit.empty() || unit == "B")
+    mult = 1;
+  else if (unit == "kB" || unit == "KB")
+    mult = 1e3;
+  else if (unit == "KiB")
+    mult = 1024;
+  else if (unit == "MB")
+    mult = 1e6;
+  else if (unit == "MiB")
+    mult = 1024.0 * 1024;
+  else if (unit == "GB")
+    mult = 1e9;
+  else if (unit == "GiB")
+    mult = 1024.0 * 1024 * 1024;
+  else
+    return std::nullopt;
   const double bytes = n * mult;
   if (bytes > 1e15 || bytes != std::floor(bytes)) return std::nullopt;
   return static_cast<std::uint64_t>(bytes);

@@ -14,9 +14,12 @@ namespace bgw::sim {
 
 const char* to_string(ListenerMode mode) {
   switch (mode) {
-    case ListenerMode::accept: return "accept";
-    case ListenerMode::refuse: return "refuse";
-    case ListenerMode::blackhole: return "blackhole";
+    case ListenerMode::accept:
+      return "accept";
+    case ListenerMode::refuse:
+      return "refuse";
+    case ListenerMode::blackhole:
+      return "blackhole";
   }
   return "?";
 }
@@ -84,7 +87,8 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   void start() {
     error_code ec;
     const auto addr = net::ip::make_address(spec.address, ec);
-    if (ec) throw SetupError("upstream '" + spec.name + "': invalid address '" + spec.address + "'");
+    if (ec)
+      throw SetupError("upstream '" + spec.name + "': invalid address '" + spec.address + "'");
     if (!addr.is_loopback())
       throw SetupError("upstream '" + spec.name + "': address " + spec.address +
                        " is not loopback; badgateway only listens on 127.0.0.0/8 or ::1");
@@ -219,14 +223,28 @@ Upstream::Upstream(boost::asio::io_context& io, UpstreamSpec spec)
   impl_->start();
 }
 
-Upstream::~Upstream() { stop(); }
+Upstream::~Upstream() {
+  stop();
+}
 
-const std::string& Upstream::name() const { return impl_->spec.name; }
-const std::string& Upstream::address() const { return impl_->spec.address; }
-std::uint16_t Upstream::port() const { return impl_->bound.port(); }
-std::string Upstream::endpoint() const { return impl_->endpoint_text(); }
-ListenerMode Upstream::mode() const { return impl_->mode; }
-void Upstream::set_mode(ListenerMode mode) { impl_->switch_to(mode); }
+const std::string& Upstream::name() const {
+  return impl_->spec.name;
+}
+const std::string& Upstream::address() const {
+  return impl_->spec.address;
+}
+std::uint16_t Upstream::port() const {
+  return impl_->bound.port();
+}
+std::string Upstream::endpoint() const {
+  return impl_->endpoint_text();
+}
+ListenerMode Upstream::mode() const {
+  return impl_->mode;
+}
+void Upstream::set_mode(ListenerMode mode) {
+  impl_->switch_to(mode);
+}
 
 void Upstream::set_rules(std::vector<Rule> rules) {
   impl_->spec.rules = std::move(rules);
@@ -259,8 +277,14 @@ void Upstream::stop() {
   impl_->journal(EventKind::stopped);
 }
 
-std::size_t Upstream::live_connections() const { return impl_->live.size(); }
-Journal& Upstream::journal() { return impl_->state->journal; }
-const Journal& Upstream::journal() const { return impl_->state->journal; }
+std::size_t Upstream::live_connections() const {
+  return impl_->live.size();
+}
+Journal& Upstream::journal() {
+  return impl_->state->journal;
+}
+const Journal& Upstream::journal() const {
+  return impl_->state->journal;
+}
 
 }  // namespace bgw::sim

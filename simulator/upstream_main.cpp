@@ -54,22 +54,33 @@ int main(int argc, char** argv) {
     if (i + 1 >= args.size()) return bad("missing value after '" + a + "'");
     const std::string& v = args[++i];
     try {
-      if (a == "--name") spec.name = v;
-      else if (a == "--address") spec.address = v;
-      else if (a == "--port") spec.port = static_cast<std::uint16_t>(std::stoul(v));
-      else if (a == "--listen-fd") spec.adopt_fd = std::stoi(v);
-      else if (a == "--ready-fd") ready_fd = std::stoi(v);
-      else if (a == "--journal-file") journal_file = v;
+      if (a == "--name")
+        spec.name = v;
+      else if (a == "--address")
+        spec.address = v;
+      else if (a == "--port")
+        spec.port = static_cast<std::uint16_t>(std::stoul(v));
+      else if (a == "--listen-fd")
+        spec.adopt_fd = std::stoi(v);
+      else if (a == "--ready-fd")
+        ready_fd = std::stoi(v);
+      else if (a == "--journal-file")
+        journal_file = v;
       else if (a == "--journal") {
-        if (v == "counters") spec.journal = sim::JournalLevel::counters;
-        else if (v == "events") spec.journal = sim::JournalLevel::events;
-        else if (v == "bytes") spec.journal = sim::JournalLevel::bytes;
-        else return bad("--journal takes counters, events or bytes");
+        if (v == "counters")
+          spec.journal = sim::JournalLevel::counters;
+        else if (v == "events")
+          spec.journal = sim::JournalLevel::events;
+        else if (v == "bytes")
+          spec.journal = sim::JournalLevel::bytes;
+        else
+          return bad("--journal takes counters, events or bytes");
       } else if (a == "--fault") {
         info = sim::find_fault(v);
         if (info == nullptr) {
           const std::string hint = sim::suggest_fault(v);
-          return bad("unknown fault '" + v + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+          return bad("unknown fault '" + v + "'" +
+                     (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
         }
         fault = v;
       } else if (a == "--param") {
@@ -90,8 +101,10 @@ int main(int argc, char** argv) {
     auto lowered = sim::lower_fault(fault, params, spec.response);
     if (auto* e = std::get_if<sim::FaultError>(&lowered)) return bad(e->param + ": " + e->message);
     auto& f = std::get<sim::LoweredFault>(lowered);
-    if (f.mode) spec.mode = *f.mode;
-    else spec.rules.push_back(f.rule);
+    if (f.mode)
+      spec.mode = *f.mode;
+    else
+      spec.rules.push_back(f.rule);
   }
 
   try {

@@ -17,7 +17,8 @@ namespace bgw::sim {
 enum class ListenerMode : std::uint8_t {
   accept,     ///< listen and serve connections
   refuse,     ///< bound, never listening: connects get RST (ECONNREFUSED); the port stays ours
-  blackhole,  ///< listen(0) with the one queue slot filled by us: new SYNs are dropped, connects hang
+  blackhole,  ///< listen(0) with the one queue slot filled by us: new SYNs are dropped, connects
+              ///< hang
 };
 
 const char* to_string(ListenerMode mode);
@@ -61,9 +62,9 @@ struct UpstreamSpec {
   std::string address = "127.0.0.1";  ///< loopback only: 127.0.0.0/8 or ::1
   std::uint16_t port = 0;             ///< 0: the kernel picks; read it back from Upstream::port()
   ListenerMode mode = ListenerMode::accept;
-  Response response;                  ///< the default answer when no rule applies
-  std::vector<Rule> rules;            ///< first match wins, per scope
-  std::uint64_t seed = 1;             ///< for probabilistic rules: same seed, same choices
+  Response response;        ///< the default answer when no rule applies
+  std::vector<Rule> rules;  ///< first match wins, per scope
+  std::uint64_t seed = 1;   ///< for probabilistic rules: same seed, same choices
   JournalLevel journal = JournalLevel::bytes;
   std::size_t journal_byte_cap = 4096;  ///< bytes kept per read/write event at JournalLevel::bytes
   int adopt_fd = -1;  ///< an already bound socket to use instead of binding (child processes)

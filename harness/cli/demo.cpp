@@ -39,7 +39,7 @@ sim::FaultParams demo_params(const std::string& name) {
   if (name == "stall_before_headers" || name == "stall_after_headers" || name == "stall_mid_body")
     p["duration"] = sim::Duration(300ms);
   if (name == "drip_headers" || name == "drip_body") {
-    p["chunk"] = std::int64_t{8};
+    p["chunk"] = std::int64_t{name == "drip_headers" ? 8 : 1};
     p["interval"] = sim::Duration(20ms);
   }
   if (name == "close_after_response") p["idle"] = sim::Duration(50ms);
@@ -86,8 +86,10 @@ int run_demo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
     }
     const auto& fault = std::get<sim::LoweredFault>(lowered);
     sim::UpstreamSpec spec{.name = name, .response = base};
-    if (fault.mode) spec.mode = *fault.mode;
-    else spec.rules.push_back(fault.rule);
+    if (fault.mode)
+      spec.mode = *fault.mode;
+    else
+      spec.rules.push_back(fault.rule);
     sim::Upstream upstream(io, spec);
 
     client::RawExchange req;
@@ -98,8 +100,10 @@ int run_demo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
     const client::RawResult r = client::exchange(io, req);
 
     std::ostringstream saw;
-    if (!r.connected) saw << "(no connection)";
-    else saw << r.received.size() << " B \"" << client::escape_bytes(r.received, 60) << "\"";
+    if (!r.connected)
+      saw << "(no connection)";
+    else
+      saw << r.received.size() << " B \"" << client::escape_bytes(r.received, 60) << "\"";
     out << pad(name, 28) << pad(client::to_string(r.ending), 18)
         << pad(r.received.empty() ? "-" : sim::format_ms(r.first_byte) + "ms", 12)
         << pad(r.connected ? sim::format_ms(r.total) + "ms" : "-", 11) << saw.str() << "\n";

@@ -15,12 +15,18 @@ using sim::nothrow;
 
 const char* to_string(Ending e) {
   switch (e) {
-    case Ending::eof: return "EOF";
-    case Ending::reset: return "ECONNRESET";
-    case Ending::open: return "open at deadline";
-    case Ending::refused: return "ECONNREFUSED";
-    case Ending::connect_timeout: return "connect timeout";
-    case Ending::error: return "error";
+    case Ending::eof:
+      return "EOF";
+    case Ending::reset:
+      return "ECONNRESET";
+    case Ending::open:
+      return "open at deadline";
+    case Ending::refused:
+      return "ECONNREFUSED";
+    case Ending::connect_timeout:
+      return "connect timeout";
+    case Ending::error:
+      return "error";
   }
   return "?";
 }
@@ -30,11 +36,21 @@ std::string escape_bytes(std::string_view bytes, std::size_t max) {
   for (std::size_t i = 0; i < bytes.size() && i < max; ++i) {
     const unsigned char c = static_cast<unsigned char>(bytes[i]);
     switch (c) {
-      case '\r': out += "\\r"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
-      case '\0': out += "\\0"; break;
-      case '\\': out += "\\\\"; break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\0':
+        out += "\\0";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
       default:
         if (c < 0x20 || c >= 0x7f) {
           char buf[8];
@@ -85,8 +101,10 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
   watchdog.cancel();
   out.connect_time = Clock::now() - t_connect;
   if (cec) {
-    if (timed_out) out.ending = Ending::connect_timeout;
-    else if (cec == net::error::connection_refused) out.ending = Ending::refused;
+    if (timed_out)
+      out.ending = Ending::connect_timeout;
+    else if (cec == net::error::connection_refused)
+      out.ending = Ending::refused;
     else {
       out.ending = Ending::error;
       out.error = cec.message();
@@ -116,9 +134,12 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
     }
     if (rec) {
       out.total = now - t0;
-      if (timed_out) out.ending = Ending::open;
-      else if (rec == net::error::eof) out.ending = Ending::eof;
-      else if (rec == net::error::connection_reset) out.ending = Ending::reset;
+      if (timed_out)
+        out.ending = Ending::open;
+      else if (rec == net::error::eof)
+        out.ending = Ending::eof;
+      else if (rec == net::error::connection_reset)
+        out.ending = Ending::reset;
       else {
         out.ending = Ending::error;
         out.error = rec.message();
@@ -144,7 +165,8 @@ RawResult exchange(net::io_context& io, const RawExchange& request) {
   auto guard = net::make_work_guard(io);
   if (io.stopped()) io.restart();
   // Bounded: the exchange's own timeouts end it; this is a backstop against a bug.
-  const auto backstop = Clock::now() + request.connect_timeout + request.deadline + std::chrono::seconds(5);
+  const auto backstop =
+      Clock::now() + request.connect_timeout + request.deadline + std::chrono::seconds(5);
   while (!*done && Clock::now() < backstop) io.run_one_until(backstop);
   if (*failure) std::rethrow_exception(*failure);
   if (!*done) {

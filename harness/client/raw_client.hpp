@@ -6,8 +6,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <string_view>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace boost::asio {
@@ -50,12 +50,12 @@ struct Arrival {
 struct RawResult {
   bool connected = false;
   Ending ending = Ending::error;
-  std::string error;          ///< the system's message when ending is error (or send failed)
-  std::string received;       ///< every byte, in order
+  std::string error;     ///< the system's message when ending is error (or send failed)
+  std::string received;  ///< every byte, in order
   std::vector<Arrival> arrivals;
   Duration connect_time{};
-  Duration first_byte{};      ///< from the end of the send; 0 when nothing arrived
-  Duration total{};           ///< from the end of the send to the ending
+  Duration first_byte{};  ///< from the end of the send; 0 when nothing arrived
+  Duration total{};       ///< from the end of the send to the ending
 };
 
 /// Run one exchange on `io`, driving the context until it completes (other work on the same

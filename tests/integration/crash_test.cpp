@@ -86,7 +86,8 @@ RawResult exchange_and_crash(boost::asio::io_context& io, Target& t,
   return bgw::client::exchange(io, req);
 }
 
-RawResult plain(boost::asio::io_context& io, std::uint16_t port, std::chrono::milliseconds deadline) {
+RawResult plain(boost::asio::io_context& io, std::uint16_t port,
+                std::chrono::milliseconds deadline) {
   bgw::client::RawExchange req;
   req.port = port;
   req.request = kRequest;

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The simulator's plain "200 ok" keep-alive responder against nginx `return 200;` (1 worker),
+# side by side in one run: requests/s under wrk, and server CPU time per request
+# (utime+stime of the server's processes divided by the requests wrk completed).
+# Servers are pinned to CPU 0 and wrk to CPU 1 (taskset) so they do not share a core.
+#
+# Usage: bench/compare_nginx.sh [ROUNDS] [SECONDS] [CONNECTIONS]   (defaults: 5 10 50)
+# Needs: a release build (cmake --preset release && cmake --build --preset release), nginx, wrk.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+ROUNDS=${1:-5}
+SECONDS_PER_RUN=${2:-10}
+CONNECTIONS=${3:-50}
+SIM=build/release/simulator/bgw-upstream
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+for tool in "$SIM" "$NGINX" "$(command -v wrk)"; do
+  [[ -x "$tool" ]] || { echo "compare_nginx: missing $tool" >&2; exit 2; }
+done
+
+work=$(mktemp -d)
+pids=()
+cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT INT TERM
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+
+# Wait (bounded) until something accepts on the port: an event, not a fixed delay.
+wait_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
+    sleep 0.05
+  done
+  echo "compare_nginx: nothing listening on port $1" >&2; return 1
+}
+
+# Sum of utime+stime (clock ticks) over a process and its children.
+cpu_ticks() {
+  local total=0 p
+  for p in "$@" $(pgrep -P "$1" || true); do
+    [[ -r /proc/$p/stat ]] || continue
+    read -r -a f < <(sed 's/^.*) //' "/proc/$p/stat")
+    total=$((total + f[11] + f[12]))  # fields 14 and 15 of stat, after the comm field
+  done
+  echo "$total"
+}
+
+HZ=$(getconf CLK_TCK)
+
+measure() {  # name pid port -> "rps us_per_req"
+  local name=$1 pid=$2 port=$3 before after out reqs rps
+  before=$(cpu_ticks "$pid")
+  out=$(taskset -c 1 wrk -t1 -c"$CONNECTIONS" -d"${SECONDS_PER_RUN}s" "http://127.0.0.1:$port/")
+  after=$(cpu_ticks "$pid")
+  reqs=$(awk '/requests in/ {print $1}' <<<"$out")
+  rps=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
+  awk -v n="$name" -v r="$rps" -v q="$reqs" -v t=$((after - before)) -v hz="$HZ" \
+    'BEGIN { printf "%s %.0f %.2f\n", n, r, (t / hz) * 1e6 / q }'
+}
+
+nport=$(free_port)
+mkdir -p "$work/nginx/logs"
+cat >"$work/nginx/nginx.conf" <<NGINX
+worker_processes 1;
+daemon off;
+pid $work/nginx/nginx.pid;
+error_log $work/nginx/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  keepalive_requests 1000000;
+  server {
+    listen 127.0.0.1:$nport;
+    location / { return 200 "hello"; }
+  }
+}
+NGINX
+taskset -c 0 "$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
+pids+=($!)
+nginx_pid=$!
+wait_port "$nport"
+
+taskset -c 0 "$SIM" --journal counters >"$work/sim.out" &
+pids+=($!)
+sim_pid=$!
+for _ in $(seq 1 100); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
+sport=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\)$/\1/p' "$work/sim.out")
+wait_port "$sport"
+
+echo "round server requests_per_s cpu_us_per_request"
+results=()
+for r in $(seq 1 "$ROUNDS"); do
+  for target in nginx sim; do
+    if [[ $target == nginx ]]; then line=$(measure nginx "$nginx_pid" "$nport")
+    else line=$(measure bgw-upstream "$sim_pid" "$sport"); fi
+    echo "$r $line"
+    results+=("$line")
+  done
+done
+
+printf '%s\n' "${results[@]}" | python3 -c '
+import sys, statistics
+rows = [l.split() for l in sys.stdin if l.strip()]
+by = {}
+for name, rps, us in rows: by.setdefault(name, []).append((float(rps), float(us)))
+n, s = by["nginx"], by["bgw-upstream"]
+print()
+for name, v in (("nginx", n), ("bgw-upstream", s)):
+    print(f"{name:13s} median {statistics.median(r for r,_ in v):9.0f} req/s  {statistics.median(u for _,u in v):6.2f} us CPU/request")
+ratios_cpu = [b/a for (_, a), (_, b) in zip(n, s)]
+ratios_rps = [b/a for (a, _), (b, _) in zip(n, s)]
+print(f"paired ratio bgw/nginx: CPU per request median {statistics.median(ratios_cpu):.2f}x (min {min(ratios_cpu):.2f}, max {max(ratios_cpu):.2f}); requests/s median {statistics.median(ratios_rps):.2f}x")
+'
