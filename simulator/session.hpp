@@ -133,6 +133,8 @@ class Session {
     co_return ec;
   }
 
+  bool body_pending() const { return body_left_ > 0 || chunked_.has_value(); }
+
   // Discard the unread body of a request whose head alone was read.
   net::awaitable<bool> skip_pending_body(std::uint64_t request) {
     std::uint64_t skipped = 0;
@@ -159,7 +161,7 @@ class Session {
   // ---- requests --------------------------------------------------------------------------
   net::awaitable<bool> serve_requests(std::uint64_t count) {
     for (std::uint64_t i = 0; i < count; ++i) {
-      if (!co_await skip_pending_body(0)) co_return false;
+      if (body_pending() && !co_await skip_pending_body(0)) co_return false;
       // A request starts with its first byte; a peer that leaves while idle ends the connection
       // without counting a request.
       if (buffered().empty()) {
@@ -181,7 +183,7 @@ class Session {
   }
 
   net::awaitable<bool> read_request(const ReadRequest& step, std::uint64_t request) {
-    if (!co_await skip_pending_body(request)) co_return false;
+    if (body_pending() && !co_await skip_pending_body(request)) co_return false;
     // In a connection script no request was counted yet: reading one counts it.
     if (request == 0) {
       if (buffered().empty()) {
@@ -261,8 +263,25 @@ class Session {
 
   // ---- output ----------------------------------------------------------------------------
   net::awaitable<bool> write(std::string_view bytes, std::uint64_t request) {
-    auto [ec, n] =
-        co_await net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), nothrow);
+    std::size_t first = 0;
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      // Try the write right away: a small response almost always fits the send buffer, and a
+      // completed non-blocking send() needs no completion handler and no extra scheduler round.
+      error_code ec;
+      if (!stream_.non_blocking()) stream_.non_blocking(true, ec);
+      first = stream_.write_some(net::buffer(bytes.data(), bytes.size()), ec);
+      if (ec && ec != net::error::would_block && ec != net::error::try_again) {
+        journal(EventKind::write_failed, request, first, ec.message());
+        co_return end_on_error(ec, request, first);
+      }
+      if (first == bytes.size()) {
+        journal(EventKind::wrote, request, first, capped(bytes));
+        co_return true;
+      }
+    }
+    auto [ec, rest] = co_await net::async_write(
+        stream_, net::buffer(bytes.data() + first, bytes.size() - first), nothrow);
+    const std::size_t n = first + rest;
     if (ec) {
       journal(EventKind::write_failed, request, n, ec.message());
       co_return end_on_error(ec, request, n);

@@ -70,22 +70,35 @@ namespace {
 net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
   RawResult& out = *result;
   auto ex = co_await net::this_coro::executor;
-  tcp::socket socket(ex);
-  net::steady_timer watchdog(ex);
-  bool timed_out = false;
   // The watchdog cancels the pending operation when its deadline passes; the operation then
-  // completes with operation_aborted and we know why.
+  // completes with operation_aborted and we know why. Its handler may already be queued when we
+  // disarm it, so it holds the socket through a shared pointer (never a dangling frame) and
+  // acts only if its generation is still the armed one.
+  struct Watched {
+    explicit Watched(const net::any_io_executor& e) : socket(e) {}
+    tcp::socket socket;
+    bool timed_out = false;
+    unsigned generation = 0;
+  };
+  auto w = std::make_shared<Watched>(ex);
+  tcp::socket& socket = w->socket;
+  net::steady_timer watchdog(ex);
   auto arm = [&](Duration d) {
-    timed_out = false;
+    const unsigned generation = ++w->generation;
+    w->timed_out = false;
     watchdog.expires_after(d);
-    watchdog.async_wait([&](const sim::error_code& ec) {
-      if (!ec) {
-        timed_out = true;
-        sim::error_code ignored;
-        socket.cancel(ignored);
-      }
+    watchdog.async_wait([w, generation](const sim::error_code& e) {
+      if (e || w->generation != generation) return;
+      w->timed_out = true;
+      sim::error_code ignored;
+      w->socket.cancel(ignored);
     });
   };
+  auto disarm = [&] {
+    ++w->generation;
+    watchdog.cancel();
+  };
+  const bool& timed_out = w->timed_out;
 
   sim::error_code ec;
   const auto addr = net::ip::make_address(req.host, ec);
@@ -98,7 +111,7 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
   socket.open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
   arm(req.connect_timeout);
   auto [cec] = co_await socket.async_connect(tcp::endpoint(addr, req.port), nothrow);
-  watchdog.cancel();
+  disarm();
   out.connect_time = Clock::now() - t_connect;
   if (cec) {
     if (timed_out)
@@ -134,12 +147,13 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
     }
     if (rec) {
       out.total = now - t0;
-      if (timed_out)
-        out.ending = Ending::open;
-      else if (rec == net::error::eof)
+      // What the peer did wins over a deadline that expired in the same instant.
+      if (rec == net::error::eof)
         out.ending = Ending::eof;
       else if (rec == net::error::connection_reset)
         out.ending = Ending::reset;
+      else if (timed_out)
+        out.ending = Ending::open;
       else {
         out.ending = Ending::error;
         out.error = rec.message();
@@ -147,7 +161,7 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
       break;
     }
   }
-  watchdog.cancel();
+  disarm();
   socket.close(ec);
 }
 

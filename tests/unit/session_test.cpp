@@ -14,6 +14,7 @@
 #include <string>
 #include <vector>
 
+#include "simulator/fault_catalogue.hpp"
 #include "simulator/response.hpp"
 #include "simulator/units.hpp"
 #include "support/memory_stream.hpp"
@@ -993,5 +994,59 @@ TEST(SessionScript, EndingNames) {
   EXPECT_STREQ(to_string(Ending::stop), "stop");
   EXPECT_STREQ(to_string(Ending::error), "error");
 }
+
+// ---- every catalogue fault, executed ----------------------------------------------------------
+
+// Each request or connection fault, run on the in-memory stream against one request: the bytes
+// the peer receives are exactly the script's writes (whose goldens fault_catalogue_test pins),
+// and the stream ends the way the script's last step says.
+class EveryFaultExecuted : public testing::TestWithParam<std::string> {};
+
+TEST_P(EveryFaultExecuted, PeerReceivesExactlyTheScriptedBytesAndEnding) {
+  const std::string name = GetParam();
+  const bgw::sim::FaultInfo* info = bgw::sim::find_fault(name);
+  ASSERT_NE(info, nullptr);
+  // Short timings keep the test fast; they do not change the bytes.
+  bgw::sim::FaultParams params;
+  for (const auto& p : info->params) {
+    if (p.name == "duration") params["duration"] = Duration(5ms);
+    if (p.name == "interval") params["interval"] = Duration(1ms);
+    if (p.name == "idle") params["idle"] = Duration(1ms);
+  }
+  const bgw::sim::Response base;
+  auto lowered = bgw::sim::lower_fault(name, params, base);
+  ASSERT_TRUE(std::holds_alternative<bgw::sim::LoweredFault>(lowered));
+  const Rule rule = std::get<bgw::sim::LoweredFault>(lowered).rule;
+
+  std::string expected;
+  EndedBy ending = EndedBy::exit_close;  // keep-alive: the peer's close ends it
+  for (const auto& step : rule.script) {
+    if (const auto* w = std::get_if<Write>(&step)) expected += w->bytes;
+    if (const auto* d = std::get_if<Drip>(&step)) expected += d->bytes;
+    if (std::holds_alternative<ServeRequests>(step)) expected += ok;  // one request is sent
+    if (std::holds_alternative<Close>(step)) ending = EndedBy::fin;
+    if (std::holds_alternative<Reset>(step)) ending = EndedBy::rst;
+    if (std::holds_alternative<HalfClose>(step)) ending = EndedBy::half_close;
+  }
+
+  Rig rig(with_rules({rule}));
+  auto& c = rig.open();
+  c.stream.push_input(get("/"));
+  c.stream.peer_close();
+  ASSERT_TRUE(rig.run_to_end(c));
+  EXPECT_EQ(c.stream.output(), expected) << name;
+  EXPECT_EQ(c.stream.ended_by(), ending)
+      << name << ": ended by " << bgw::test::to_string(c.stream.ended_by());
+}
+
+std::vector<std::string> executable_faults() {
+  std::vector<std::string> names;
+  for (const auto& f : bgw::sim::fault_catalogue())
+    if (f.scope != bgw::sim::FaultScope::listener) names.emplace_back(f.name);
+  return names;
+}
+
+INSTANTIATE_TEST_SUITE_P(AllFaults, EveryFaultExecuted, testing::ValuesIn(executable_faults()),
+                         [](const testing::TestParamInfo<std::string>& i) { return i.param; });
 
 }  // namespace
