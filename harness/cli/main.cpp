@@ -6,7 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/cli/check.hpp"
 #include "harness/cli/demo.hpp"
+#include "harness/cli/list.hpp"
+#include "harness/cli/serve.hpp"
+#include "harness/scenario/reference.hpp"
 #include "simulator/fault_catalogue.hpp"
 
 namespace {
@@ -19,11 +23,23 @@ void usage(std::ostream& out) {
          "Fault-injection test harness and upstream simulator for HTTP reverse proxies.\n"
          "\n"
          "Commands:\n"
+         "  check FILE|DIR...         validate scenario files (directories: every *.toml,\n"
+         "                            recursively); problems as file:line:col: error: message\n"
+         "                            on stderr, a summary line on stdout\n"
+         "  list [DIR...]             one line per scenario: name, tags, description\n"
+         "                            (default DIR: scenarios/)\n"
+         "  serve FILE [--journal PATH]\n"
+         "                            start only the scenario's upstreams, print their bindings\n"
+         "                            as one JSON line, run the timeline; on SIGINT/SIGTERM stop\n"
+         "                            and write the journal (JSON lines) to PATH (default:\n"
+         "                            $TMPDIR/badgateway/serve-NAME-PID/journal.jsonl)\n"
          "  demo [--all] [FAULT...]   start one fake upstream per fault, send each a raw HTTP\n"
          "                            request, and print what the client observed (bytes, how\n"
          "                            the connection ended, timing). Default: a selection.\n"
-         "  faults [--verbose]        list the fault catalogue: name, scope, wire effect\n"
-         "                            (--verbose adds parameters with types and defaults)\n"
+         "  faults [--verbose|--markdown]\n"
+         "                            list the fault catalogue: name, scope, wire effect\n"
+         "                            (--verbose adds parameters with types and defaults;\n"
+         "                            --markdown prints the table of docs/scenario-format.md)\n"
          "\n"
          "Options:\n"
          "  -h, --help                this help\n"
@@ -88,10 +104,64 @@ int main(int argc, char** argv) {
   if (command == "faults") {
     bool verbose = false;
     for (const auto& a : args) {
-      if (a == "--verbose" || a == "-v") verbose = true;
-      else return usage_error("faults: unknown argument '" + a + "'");
+      if (a == "--verbose" || a == "-v") {
+        verbose = true;
+      } else if (a == "--markdown") {
+        std::cout << bgw::scenario::fault_table_markdown();
+        return 0;
+      } else {
+        return usage_error("faults: unknown argument '" + a + "'");
+      }
     }
     return list_faults(verbose);
+  }
+  if (command == "check") {
+    for (const auto& a : args) {
+      if (a == "-h" || a == "--help") {
+        usage(std::cout);
+        return 0;
+      }
+      if (!a.empty() && a[0] == '-') return usage_error("check: unknown option '" + a + "'");
+    }
+    if (args.empty()) return usage_error("check: give at least one FILE or DIR");
+    return bgw::cli::run_check(args, std::cout, std::cerr);
+  }
+  if (command == "list") {
+    for (const auto& a : args) {
+      if (a == "-h" || a == "--help") {
+        usage(std::cout);
+        return 0;
+      }
+      if (!a.empty() && a[0] == '-') return usage_error("list: unknown option '" + a + "'");
+    }
+    return bgw::cli::run_list(args, std::cout, std::cerr);
+  }
+  if (command == "serve") {
+    bgw::cli::ServeOptions options;
+    for (std::size_t i = 0; i < args.size(); ++i) {
+      const std::string& a = args[i];
+      if (a == "-h" || a == "--help") {
+        usage(std::cout);
+        return 0;
+      }
+      if (a == "--journal") {
+        if (i + 1 >= args.size()) return usage_error("serve: --journal needs a PATH");
+        options.journal = args[++i];
+      } else if (!a.empty() && a[0] == '-') {
+        return usage_error("serve: unknown option '" + a + "'");
+      } else if (!options.file.empty()) {
+        return usage_error("serve: one scenario FILE at a time");
+      } else {
+        options.file = a;
+      }
+    }
+    if (options.file.empty()) return usage_error("serve: give a scenario FILE");
+    try {
+      return bgw::cli::run_serve(options, std::cout, std::cerr);
+    } catch (const std::exception& e) {
+      std::cerr << "badgateway serve: " << e.what() << "\n";
+      return 3;
+    }
   }
   return usage_error("unknown command '" + command + "'");
 }

@@ -1,6 +1,7 @@
 #include "raw_client.hpp"
 
 #include <array>
+#include <cstdio>
 #include <memory>
 #include <optional>
 
@@ -127,9 +128,13 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
   out.connected = true;
   socket.set_option(tcp::no_delay(true), ec);
 
+  bool send_reset = false;
   if (!req.request.empty()) {
     auto [wec, n] = co_await net::async_write(socket, net::buffer(req.request), nothrow);
     if (wec) out.error = "send: " + wec.message();  // keep reading: the reply may explain it
+    // A send that met the peer's RST consumes the socket's error: later reads see EOF. The
+    // connection was reset all the same.
+    send_reset = wec == net::error::connection_reset || wec == net::error::broken_pipe;
   }
   if (req.shutdown_after_send) socket.shutdown(tcp::socket::shutdown_send, ec);
   const auto t0 = Clock::now();
@@ -137,6 +142,12 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
   arm(req.deadline);
   std::array<char, 16384> buf;
   for (;;) {
+    // The deadline may have passed while no read was pending (nothing to cancel then).
+    if (timed_out) {
+      out.total = Clock::now() - t0;
+      out.ending = Ending::open;
+      break;
+    }
     auto [rec, n] = co_await socket.async_read_some(net::buffer(buf), nothrow);
     const auto now = Clock::now();
     if (n > 0) {
@@ -162,6 +173,7 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
     }
   }
   disarm();
+  if (send_reset && out.ending == Ending::eof) out.ending = Ending::reset;
   socket.close(ec);
 }
 

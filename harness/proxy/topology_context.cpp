@@ -1,0 +1,130 @@
+#include "topology_context.hpp"
+
+#include <unistd.h>
+
+#include <chrono>
+
+namespace bgw::proxy {
+namespace {
+
+TemplateValue duration_value(sim::Duration d) {
+  using namespace std::chrono;
+  const auto ms =
+      duration_cast<milliseconds>(d).count() + (d % milliseconds(1) != d.zero() ? 1 : 0);
+  // Whole seconds round up: a proxy that only takes seconds must never time out early.
+  const auto s = (ms + 999) / 1000;
+  TemplateValue v;
+  v.set("ms", TemplateValue::number(ms));
+  v.set("s", TemplateValue::number(s));
+  return v;
+}
+
+const char* retry_key(scenario::RetryOn on) {
+  switch (on) {
+    case scenario::RetryOn::connect_error:
+      return "connect_error";
+    case scenario::RetryOn::timeout:
+      return "timeout";
+    case scenario::RetryOn::reset:
+      return "reset";
+    case scenario::RetryOn::invalid_response:
+      return "invalid_response";
+    case scenario::RetryOn::http_5xx:
+      return "http_5xx";
+    case scenario::RetryOn::http_500:
+      return "http_500";
+    case scenario::RetryOn::http_502:
+      return "http_502";
+    case scenario::RetryOn::http_503:
+      return "http_503";
+    case scenario::RetryOn::http_504:
+      return "http_504";
+  }
+  return "unknown";
+}
+
+TemplateValue knob_value(const scenario::KnobValue& v) {
+  if (const auto* b = std::get_if<bool>(&v)) return TemplateValue(*b);
+  if (const auto* i = std::get_if<std::int64_t>(&v)) return TemplateValue::number(*i);
+  if (const auto* d = std::get_if<double>(&v)) return TemplateValue(std::to_string(*d));
+  if (const auto* s = std::get_if<std::string>(&v)) return TemplateValue(*s);
+  std::vector<TemplateValue> list;
+  for (const auto& s : std::get<std::vector<std::string>>(v)) list.emplace_back(s);
+  return TemplateValue(std::move(list));
+}
+
+}  // namespace
+
+TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
+                           const std::string& proxy) {
+  const scenario::Proxy& p = sc.proxy;
+  TemplateValue c;
+  c.set("workdir", b.workdir);
+  c.set("is_root", ::geteuid() == 0);
+  c.set("listen.host", b.listen_host);
+  c.set("listen.port", TemplateValue::number(b.listen_port));
+
+  // The pool: as written, or every upstream in file order.
+  std::vector<scenario::PoolMember> members = p.pool;
+  if (members.empty()) {
+    for (const auto& u : sc.upstreams) members.push_back({.upstream = {u.name, u.where}});
+  }
+  std::vector<TemplateValue> pool;
+  bool has_backup = false;
+  for (const auto& m : members) {
+    TemplateValue s;
+    s.set("name", m.upstream.value);
+    s.set("host", b.upstream_host);
+    const auto it = b.upstream_ports.find(m.upstream.value);
+    s.set("port", TemplateValue::number(it == b.upstream_ports.end() ? 0 : it->second));
+    s.set("backup", m.backup);
+    s.set("primary", !m.backup);
+    s.set("weight", TemplateValue::number(m.weight));
+    has_backup = has_backup || m.backup;
+    pool.push_back(std::move(s));
+  }
+  c.set("pool", std::move(pool));
+  c.set("has_backup", has_backup);
+
+  c.set("timeouts.connect", duration_value(p.timeouts.connect));
+  c.set("timeouts.read", duration_value(p.timeouts.read));
+  c.set("timeouts.send", duration_value(p.timeouts.send));
+  c.set("timeouts.idle", duration_value(p.timeouts.idle));
+  c.set("listener.keepalive", p.listener.keepalive);
+  c.set("listener.idle_timeout", duration_value(p.listener.idle_timeout));
+  c.set("upstream_keepalive.enabled", p.upstream_keepalive > 0);
+  c.set("upstream_keepalive.count", TemplateValue::number(p.upstream_keepalive));
+
+  const bool retrying = p.retry.attempts > 0 && !p.retry.on.empty();
+  c.set("retry.enabled", retrying);
+  c.set("retry.attempts", TemplateValue::number(retrying ? p.retry.attempts : 0));
+  c.set("retry.tries", TemplateValue::number(retrying ? p.retry.attempts + 1 : 1));
+  c.set("retry.non_idempotent", p.retry.non_idempotent);
+  for (const auto on :
+       {scenario::RetryOn::connect_error, scenario::RetryOn::timeout, scenario::RetryOn::reset,
+        scenario::RetryOn::invalid_response, scenario::RetryOn::http_5xx,
+        scenario::RetryOn::http_500, scenario::RetryOn::http_502, scenario::RetryOn::http_503,
+        scenario::RetryOn::http_504})
+    c.set(std::string("retry.on.") + retry_key(on), false);
+  for (const auto on : p.retry.on) {
+    c.set(std::string("retry.on.") + retry_key(on), true);
+    if (on == scenario::RetryOn::http_5xx) {
+      for (const char* k : {"http_500", "http_502", "http_503", "http_504"})
+        c.set(std::string("retry.on.") + k, true);
+    }
+  }
+
+  c.set("health.enabled", p.health.max_fails > 0);
+  c.set("health.max_fails", TemplateValue::number(p.health.max_fails));
+  c.set("health.fail_window", duration_value(p.health.fail_window));
+
+  TemplateValue knobs;
+  for (const auto& o : p.overrides) {
+    if (o.proxy != proxy) continue;
+    for (const auto& k : o.knobs) knobs.set(k.key, knob_value(k.value));
+  }
+  c.set("knobs", std::move(knobs));
+  return c;
+}
+
+}  // namespace bgw::proxy

@@ -1,0 +1,31 @@
+// The values a proxy config template sees: the scenario's proxy-neutral topology (pool, timeouts,
+// retry policy, passive health) with the ports the upstreams and the proxy actually got, in the
+// units proxies want (ms, whole seconds), plus the adapter's per-proxy knobs.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "harness/proxy/config_template.hpp"
+#include "harness/scenario/scenario.hpp"
+
+namespace bgw::proxy {
+
+struct Bindings {
+  std::string listen_host = "127.0.0.1";
+  std::uint16_t listen_port = 0;
+  std::map<std::string, std::uint16_t> upstream_ports;  ///< upstream name -> port
+  std::string upstream_host = "127.0.0.1";
+  std::string workdir;  ///< the run directory
+};
+
+/// Build the template context. Keys (documented in docs/adapters.md):
+/// workdir, is_root, listen.{host,port}, pool[] {name,host,port,backup,primary,weight},
+/// has_backup, timeouts.{connect,read,send,idle}.{ms,s}, listener.{keepalive,idle_timeout.{ms,s}},
+/// upstream_keepalive.{enabled,count}, retry.{enabled,attempts,tries,non_idempotent,on.<kind>},
+/// health.{enabled,max_fails,fail_window.{ms,s}}, knobs.<key> for `proxy`'s overrides.
+TemplateValue make_context(const scenario::Scenario& scenario, const Bindings& bindings,
+                           const std::string& proxy);
+
+}  // namespace bgw::proxy

@@ -1,0 +1,84 @@
+// What running scenarios produced, as plain data for the reporters: a verdict per scenario,
+// every check with what was expected and what was observed, the observations and the upstream
+// journals (the two sides of the wire), and where the artifacts are.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "harness/client/observation.hpp"
+#include "harness/proxy/adapter.hpp"
+#include "harness/scenario/scenario.hpp"
+
+namespace bgw::run {
+
+/// pass: every `must` check held. fail: a `must` check failed, or the proxy crashed or hung.
+/// xfail: every failure is a known deviation of the adapter. xpass: a known deviation did not
+/// happen (the adapter's list is stale). error: the harness or the setup broke. skip: the proxy
+/// is not installed or a requirement is unmet.
+enum class Verdict : std::uint8_t { pass, fail, xfail, xpass, error, skip };
+
+const char* to_string(Verdict v);
+
+/// One check of one expectation, judged.
+struct CheckResult {
+  std::string kind;     ///< "status", "within", "not_before", "body", "body_equals",
+                        ///< "connection", "header", "connections", "requests",
+                        ///< "non_idempotent_once", "proxy_alive"
+  std::string subject;  ///< what it was about: "step 2 (GET /x)", "upstream a", "header X-Y"
+  bool passed = false;
+  scenario::Severity severity = scenario::Severity::must;
+  std::string expected;      ///< "502 or 503", "within 1.5s", "truncated"
+  std::string observed;      ///< "200", "after 2.013s", "complete (100 of 100 bytes)"
+  std::string why;           ///< the expectation's why
+  scenario::Location where;  ///< where the expectation was written
+  std::optional<proxy::Deviation> deviation;  ///< a failure explained by a known deviation
+};
+
+/// One request sent by a step (a step sends `repeat` of them).
+struct Exchange {
+  std::size_t step = 0;       ///< 0-based step index
+  int repeat = 0;             ///< 0-based repetition within the step
+  std::string request;        ///< the request line, for reports ("GET /x")
+  std::string request_bytes;  ///< exactly what was sent
+  client::Observation observation;
+  std::chrono::steady_clock::duration started_at{};  ///< from the start of the steps
+};
+
+struct ScenarioResult {
+  std::string name;
+  std::string file;
+  std::string description;
+  std::vector<std::string> tags;
+  std::string proxy;  ///< adapter name ("" with --proxy-url)
+  std::string proxy_version;
+  Verdict verdict = Verdict::error;
+  std::string reason;  ///< one line: why fail / error / skip / xfail / xpass
+  std::vector<CheckResult> checks;
+  std::vector<Exchange> exchanges;
+  std::string upstream_journal;  ///< every upstream's journal as JSON lines (proxy<->upstream)
+  std::string proxy_log_tail;    ///< the end of the proxy's stderr/error log, when relevant
+  std::string run_dir;           ///< kept on failure or with --keep-artifacts; empty otherwise
+  std::chrono::steady_clock::duration elapsed{};
+  std::chrono::steady_clock::duration waits{};  ///< intentional waits (pauses, timeline)
+
+  std::size_t must_failed() const;
+  std::size_t should_failed() const;
+};
+
+struct RunReport {
+  std::string proxy;
+  std::string proxy_version;
+  std::vector<ScenarioResult> results;
+  std::chrono::system_clock::time_point started;
+  std::chrono::steady_clock::duration elapsed{};
+
+  std::size_t count(Verdict v) const;
+  /// 0 all pass/xfail (and skips), 1 any fail/xpass, 3 any harness error.
+  int exit_code() const;
+};
+
+}  // namespace bgw::run

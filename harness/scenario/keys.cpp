@@ -1,0 +1,94 @@
+#include "keys.hpp"
+
+#include <array>
+
+namespace bgw::scenario::keys {
+namespace {
+
+using K = std::string_view;
+constexpr std::array<K, 5> root_keys{"scenario", "upstream", "proxy", "step", "expect"};
+constexpr std::array<K, 6> scenario_keys{"name", "description", "tags",
+                                         "spec", "requires",    "timeout"};
+constexpr std::array<K, 7> upstream_keys{"name", "address", "listener", "response",
+                                         "seed", "fault",   "event"};
+constexpr std::array<K, 8> response_keys{"status",    "reason",  "headers",    "body",
+                                         "body_size", "chunked", "chunk_size", "close"};
+// [[upstream.fault]] keys; set_fault events take the same ones after `at` and `action`.
+constexpr std::array<K, 8> fault_keys{"fault", "params", "steps", "on",
+                                      "nth",   "first",  "last",  "probability"};
+constexpr std::array<K, 10> event_keys{"at", "action", "fault", "params", "steps",
+                                       "on", "nth",    "first", "last",   "probability"};
+constexpr std::array<K, 12> fault_step_keys{"read",  "write",    "respond",    "drip",
+                                            "chunk", "interval", "delay",      "stall",
+                                            "close", "reset",    "half_close", "serve"};
+constexpr std::array<K, 7> proxy_keys{
+    "listener", "pool", "upstream_keepalive", "timeouts", "retry", "health", "override"};
+constexpr std::array<K, 2> listener_keys{"keepalive", "idle_timeout"};
+constexpr std::array<K, 3> pool_member_keys{"upstream", "backup", "weight"};
+constexpr std::array<K, 4> timeouts_keys{"connect", "read", "send", "idle"};
+constexpr std::array<K, 3> retry_keys{"attempts", "on", "non_idempotent"};
+constexpr std::array<K, 2> health_keys{"max_fails", "fail_window"};
+constexpr std::array<K, 6> step_keys{
+    "request", "reuse_connection", "repeat", "concurrency", "pause", "expect"};
+constexpr std::array<K, 5> request_keys{"method", "target", "headers", "body", "body_size"};
+// An override takes every key of its expectation but `override`.
+constexpr std::array<K, 10> step_expect_keys{"severity",   "why",     "status",      "within",
+                                             "not_before", "body",    "body_equals", "connection",
+                                             "headers",    "override"};
+constexpr std::array<K, 9> step_expect_override_keys{"severity",    "why",        "status",
+                                                     "within",      "not_before", "body",
+                                                     "body_equals", "connection", "headers"};
+constexpr std::array<K, 3> expect_headers_keys{"present", "absent", "equal"};
+constexpr std::array<K, 7> expect_keys{
+    "severity", "why", "upstream", "connections", "requests", "non_idempotent_once", "override"};
+constexpr std::array<K, 5> expect_override_keys{"severity", "why", "connections", "requests",
+                                                "non_idempotent_once"};
+constexpr std::array<K, 2> range_keys{"min", "max"};
+
+}  // namespace
+
+const KeyTable root{"root", "the top level", root_keys};
+const KeyTable scenario{"scenario", "[scenario]", scenario_keys};
+const KeyTable upstream{"upstream", "[[upstream]]", upstream_keys};
+const KeyTable response{"upstream.response", "upstream.response", response_keys};
+const KeyTable fault{"upstream.fault", "[[upstream.fault]]", fault_keys};
+const KeyTable fault_step{"upstream.fault.steps", "a step of 'steps'", fault_step_keys};
+const KeyTable event{"upstream.event", "[[upstream.event]]", event_keys};
+const KeyTable proxy{"proxy", "[proxy]", proxy_keys};
+const KeyTable listener{"proxy.listener", "proxy.listener", listener_keys};
+const KeyTable pool_member{"proxy.pool", "a proxy.pool entry", pool_member_keys};
+const KeyTable timeouts{"proxy.timeouts", "proxy.timeouts", timeouts_keys};
+const KeyTable retry{"proxy.retry", "proxy.retry", retry_keys};
+const KeyTable health{"proxy.health", "proxy.health", health_keys};
+const KeyTable step{"step", "[[step]]", step_keys};
+const KeyTable request{"step.request", "step.request", request_keys};
+const KeyTable step_expect{"step.expect", "[[step.expect]]", step_expect_keys};
+const KeyTable expect_headers{"step.expect.headers", "step.expect.headers", expect_headers_keys};
+const KeyTable step_expect_override{"step.expect.override", "[step.expect.override.<proxy>]",
+                                    step_expect_override_keys};
+const KeyTable expect{"expect", "[[expect]]", expect_keys};
+const KeyTable expect_override{"expect.override", "[expect.override.<proxy>]",
+                               expect_override_keys};
+const KeyTable range{"range", "a count range", range_keys};
+
+}  // namespace bgw::scenario::keys
+
+namespace bgw::scenario {
+
+std::span<const KeyTable* const> key_tables() {
+  static const std::array<const KeyTable*, 21> all{
+      &keys::root,           &keys::scenario,
+      &keys::upstream,       &keys::response,
+      &keys::fault,          &keys::fault_step,
+      &keys::event,          &keys::proxy,
+      &keys::listener,       &keys::pool_member,
+      &keys::timeouts,       &keys::retry,
+      &keys::health,         &keys::step,
+      &keys::request,        &keys::step_expect,
+      &keys::expect_headers, &keys::step_expect_override,
+      &keys::expect,         &keys::expect_override,
+      &keys::range};
+  return all;
+}
+
+}  // namespace bgw::scenario

@@ -1,0 +1,50 @@
+// The upstreams of one scenario running on one io_context, and their timeline: each event
+// fires by timer at its offset from start_timeline(). What `badgateway serve` runs, and what
+// the runner starts before the proxy. Call every method from the io_context's thread.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "harness/scenario/scenario.hpp"
+#include "simulator/upstream.hpp"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace bgw::scenario {
+
+class Simulation {
+ public:
+  /// Binds every upstream of `s` in its initial listener mode. Throws sim::SetupError when one
+  /// cannot bind.
+  Simulation(boost::asio::io_context& io, const Scenario& s);
+  ~Simulation();
+  Simulation(const Simulation&) = delete;
+  Simulation& operator=(const Simulation&) = delete;
+
+  /// Starts the clock of the timeline: every event runs `at` after this call, in time order
+  /// (file order for equal times). Call once.
+  void start_timeline();
+  /// Cancels the events still pending and stops every upstream. Idempotent.
+  void stop();
+
+  /// Throws std::out_of_range for an unknown name.
+  sim::Upstream& upstream(std::string_view name);
+  std::size_t events_run() const;
+  std::size_t events_total() const;
+
+  /// {"a":{"address":"127.0.0.1","port":41235,"listener":"accept"},...}, in file order.
+  std::string bindings_json() const;
+  /// Every upstream's journal plus one "timeline" line per event run, ordered by time, as JSON
+  /// lines; t_ms counts from the construction of this Simulation.
+  std::string journal_json_lines() const;
+
+ private:
+  struct Impl;
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace bgw::scenario

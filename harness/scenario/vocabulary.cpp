@@ -1,0 +1,116 @@
+#include "vocabulary.hpp"
+
+#include <array>
+
+namespace bgw::scenario {
+
+template <>
+std::span<const Spelling<sim::ListenerMode>> spellings() {
+  static constexpr std::array<Spelling<sim::ListenerMode>, 3> table{{
+      {"accept", sim::ListenerMode::accept},
+      {"refuse", sim::ListenerMode::refuse},
+      {"blackhole", sim::ListenerMode::blackhole},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<sim::RuleScope>> spellings() {
+  static constexpr std::array<Spelling<sim::RuleScope>, 2> table{{
+      {"request", sim::RuleScope::request},
+      {"connection", sim::RuleScope::connection},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<sim::ReadPart>> spellings() {
+  static constexpr std::array<Spelling<sim::ReadPart>, 2> table{{
+      {"head", sim::ReadPart::head},
+      {"whole", sim::ReadPart::whole},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<EventAction>> spellings() {
+  static constexpr std::array<Spelling<EventAction>, 7> table{{
+      {"crash", EventAction::crash},
+      {"restart", EventAction::restart},
+      {"refuse", EventAction::refuse},
+      {"blackhole", EventAction::blackhole},
+      {"accept", EventAction::accept},
+      {"set_fault", EventAction::set_fault},
+      {"clear_faults", EventAction::clear_faults},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<RetryOn>> spellings() {
+  static constexpr std::array<Spelling<RetryOn>, 9> table{{
+      {"connect_error", RetryOn::connect_error},
+      {"timeout", RetryOn::timeout},
+      {"reset", RetryOn::reset},
+      {"invalid_response", RetryOn::invalid_response},
+      {"http_5xx", RetryOn::http_5xx},
+      {"http_500", RetryOn::http_500},
+      {"http_502", RetryOn::http_502},
+      {"http_503", RetryOn::http_503},
+      {"http_504", RetryOn::http_504},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<Severity>> spellings() {
+  static constexpr std::array<Spelling<Severity>, 2> table{{
+      {"must", Severity::must},
+      {"should", Severity::should},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<BodyState>> spellings() {
+  static constexpr std::array<Spelling<BodyState>, 4> table{{
+      {"complete", BodyState::complete},
+      {"truncated", BodyState::truncated},
+      {"truncated_silently", BodyState::truncated_silently},
+      {"absent", BodyState::absent},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<ConnectionEnd>> spellings() {
+  static constexpr std::array<Spelling<ConnectionEnd>, 3> table{{
+      {"close", ConnectionEnd::close},
+      {"reset", ConnectionEnd::reset},
+      {"open", ConnectionEnd::open},
+  }};
+  return table;
+}
+
+std::span<const std::string_view> known_proxies() {
+  static constexpr std::array<std::string_view, 10> names{
+      "nginx", "haproxy", "envoy",         "varnish", "caddy",
+      "h2o",   "apache",  "trafficserver", "squid",   "traefik"};
+  return names;
+}
+
+std::span<const std::string_view> known_features() {
+  static constexpr std::array<std::string_view, 8> names{
+      "retries",               // retries to another upstream on failure
+      "retry_non_idempotent",  // may retry POST and other non-idempotent methods
+      "backup",                // backup upstreams used only when every primary is down
+      "weights",               // weighted balancing between upstreams
+      "passive_health",        // marks upstreams down after failures
+      "upstream_keepalive",    // reuses upstream connections
+      "client_keepalive",      // keeps client connections open
+      "send_timeout",          // a separate timeout for sending the request upstream
+  };
+  return names;
+}
+
+}  // namespace bgw::scenario

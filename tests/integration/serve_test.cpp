@@ -1,0 +1,383 @@
+// The scenario commands as a user runs them: `badgateway serve` as a child process (bindings
+// on stdout, a fault seen by a raw client, the timeline, SIGTERM, the journal), and `check`/
+// `list` exit codes and diagnostics. Waits are poll() on pipes and a pidfd, with deadlines.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <optional>
+#include <regex>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "harness/client/raw_client.hpp"
+#include "harness/scenario/load.hpp"
+#include "harness/scenario/simulation.hpp"
+#include "support/run_until.hpp"
+#include "unit/scenario/repo_root.hpp"
+
+extern char** environ;
+
+namespace {
+
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+namespace fs = std::filesystem;
+using bgw::client::Ending;
+
+// A badgateway child with its stdout and stderr on pipes; killed if a test leaves it running.
+class Cli {
+ public:
+  explicit Cli(const std::vector<std::string>& args) {
+    int out[2], err[2];
+    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
+    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
+    std::vector<std::string> all{BGW_CLI_EXE};
+    all.insert(all.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& a : all) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    if (posix_spawn(&pid_, BGW_CLI_EXE, &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
+    posix_spawn_file_actions_destroy(&actions);
+    ::close(out[1]);
+    ::close(err[1]);
+    out_ = out[0];
+    err_ = err[0];
+    if (pid_ > 0) pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
+  }
+  ~Cli() {
+    if (pid_ > 0 && !status_) {
+      ::kill(pid_, SIGKILL);
+      ::waitpid(pid_, nullptr, 0);
+    }
+    for (int fd : {out_, err_, pidfd_})
+      if (fd >= 0) ::close(fd);
+  }
+  Cli(const Cli&) = delete;
+  Cli& operator=(const Cli&) = delete;
+
+  bool started() const { return pid_ > 0 && pidfd_ >= 0; }
+  void signal(int sig) const { ::kill(pid_, sig); }
+
+  /// The first line on stdout, or nullopt at EOF or the deadline.
+  std::optional<std::string> read_line(Clock::duration timeout) {
+    const auto deadline = Clock::now() + timeout;
+    while (true) {
+      if (auto nl = out_buf_.find('\n'); nl != std::string::npos) {
+        std::string line = out_buf_.substr(0, nl);
+        out_buf_.erase(0, nl + 1);
+        return line;
+      }
+      if (!read_some(out_, out_buf_, deadline)) return std::nullopt;
+    }
+  }
+
+  /// Waits for the exit (bounded) and returns the exit code, or nullopt at the deadline.
+  std::optional<int> wait_exit(Clock::duration timeout) {
+    const auto deadline = Clock::now() + timeout;
+    pollfd p{pidfd_, POLLIN, 0};
+    while (true) {
+      const auto left =
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+      if (left.count() <= 0) return std::nullopt;
+      const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+      if (n > 0) break;
+      if (n < 0 && errno != EINTR) return std::nullopt;
+    }
+    int status = 0;
+    if (::waitpid(pid_, &status, 0) != pid_) return std::nullopt;
+    status_ = status;
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  }
+
+  /// Everything on a stream after the child exited.
+  std::string drain_stdout() { return drain(out_, out_buf_); }
+  std::string drain_stderr() { return drain(err_, err_buf_); }
+
+ private:
+  static bool read_some(int fd, std::string& buf, Clock::time_point deadline) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+    if (left.count() <= 0) return false;
+    pollfd p{fd, POLLIN, 0};
+    const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n < 0 && errno == EINTR) return true;
+    if (n <= 0) return false;
+    char chunk[4096];
+    const ssize_t got = ::read(fd, chunk, sizeof chunk);
+    if (got <= 0) return false;
+    buf.append(chunk, static_cast<std::size_t>(got));
+    return true;
+  }
+  static std::string drain(int fd, std::string& buf) {
+    const auto deadline = Clock::now() + 5s;
+    while (read_some(fd, buf, deadline)) {
+    }
+    return std::exchange(buf, {});
+  }
+
+  pid_t pid_ = -1;
+  int out_ = -1, err_ = -1, pidfd_ = -1;
+  std::string out_buf_, err_buf_;
+  std::optional<int> status_;
+};
+
+struct Binding {
+  std::string address;
+  std::uint16_t port = 0;
+  std::string listener;
+};
+
+std::optional<Binding> binding(const std::string& json, const std::string& upstream) {
+  const std::regex re("\"" + upstream +
+                      R"re(":\{"address":"([^"]+)","port":([0-9]+),"listener":"([a-z]+)"\})re");
+  std::smatch m;
+  if (!std::regex_search(json, m, re)) return std::nullopt;
+  return Binding{m[1], static_cast<std::uint16_t>(std::stoi(m[2])), m[3]};
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// A fresh directory per test: parallel runs never share files.
+fs::path temp_dir(const std::string& name) {
+  const fs::path dir =
+      fs::path(testing::TempDir()) / ("bgw_" + name + "_" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir);
+  return dir;
+}
+
+bgw::client::RawResult exchange(boost::asio::io_context& io, std::uint16_t port,
+                                const std::string& request, Clock::duration deadline = 2s) {
+  bgw::client::RawExchange x;
+  x.port = port;
+  x.request = request;
+  x.connect_timeout = 1s;
+  x.deadline = deadline;
+  return bgw::client::exchange(io, x);
+}
+
+// The piece `serve` (and later the runner) is built on, in process: events fire in order and
+// each changes what a client sees. Events are 500ms apart so each exchange fits between two.
+TEST(Simulation, RunsTheTimelineInProcess) {
+  const auto loaded = bgw::scenario::load_scenario_text(
+      "[scenario]\nname = \"sim\"\ndescription = \"d\"\n"
+      "[[upstream]]\nname = \"a\"\n"
+      "[[upstream.event]]\nat = \"1100ms\"\naction = \"refuse\"\n"
+      "[[upstream.event]]\nat = \"100ms\"\naction = \"set_fault\"\nfault = "
+      "\"reset_after_request\"\n"
+      "[[upstream.event]]\nat = \"600ms\"\naction = \"clear_faults\"\n",
+      "sim.toml");
+  ASSERT_TRUE(loaded.ok());
+  boost::asio::io_context io;
+  bgw::scenario::Simulation sim(io, *loaded.scenario);
+  EXPECT_EQ(sim.events_total(), 3u);
+  const auto port = sim.upstream("a").port();
+  EXPECT_THAT(sim.bindings_json(),
+              testing::MatchesRegex("\\{\"a\":\\{\"address\":\"127.0.0.1\",\"port\":[0-9]+,"
+                                    "\"listener\":\"accept\"\\}\\}"));
+  const std::string get = "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  EXPECT_EQ(exchange(io, port, get).ending, Ending::eof);  // before any event: the default
+
+  sim.start_timeline();
+  ASSERT_TRUE(bgw::test::run_until(
+      io, [&] { return sim.events_run() >= 1; }, 5s, "set_fault"));
+  EXPECT_EQ(exchange(io, port, get).ending, Ending::reset);
+  ASSERT_TRUE(bgw::test::run_until(
+      io, [&] { return sim.events_run() >= 2; }, 5s, "clear"));
+  const auto healthy = exchange(io, port, get);
+  EXPECT_THAT(healthy.received, testing::StartsWith("HTTP/1.1 200 OK"));
+  ASSERT_TRUE(bgw::test::run_until(
+      io, [&] { return sim.events_run() >= 3; }, 5s, "refuse"));
+  EXPECT_EQ(exchange(io, port, get).ending, Ending::refused);
+
+  sim.stop();
+  const std::string j = sim.journal_json_lines();
+  const auto set =
+      j.find(R"("action":"set_fault","fault":"reset_after_request","requested_ms":100.000)");
+  const auto clear = j.find(R"("action":"clear_faults","requested_ms":600.000)");
+  const auto refuse = j.find(R"("action":"refuse","requested_ms":1100.000)");
+  ASSERT_NE(set, std::string::npos) << j;
+  ASSERT_NE(clear, std::string::npos) << j;
+  ASSERT_NE(refuse, std::string::npos) << j;
+  EXPECT_LT(set, clear);
+  EXPECT_LT(clear, refuse);
+  EXPECT_THAT(j, testing::HasSubstr(R"("source":"sim.toml:9:1")"));
+}
+
+TEST(ServeCommand, ServesAnExampleScenarioShowsItsFaultAndWritesTheJournal) {
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  const fs::path dir = temp_dir("serve_example");
+  const fs::path journal = dir / "journal.jsonl";
+  Cli cli({"serve", (*root / "scenarios/examples/no_retry_post.toml").string(), "--journal",
+           journal.string()});
+  ASSERT_TRUE(cli.started());
+
+  const auto line = cli.read_line(10s);
+  ASSERT_TRUE(line) << "no bindings line; stderr: " << cli.drain_stderr();
+  EXPECT_THAT(*line, testing::HasSubstr("\"scenario\":\"no-retry-post\""));
+  EXPECT_THAT(*line, testing::HasSubstr("\"journal\":\"" + journal.string() + "\""));
+  const auto a = binding(*line, "a");
+  const auto b = binding(*line, "b");
+  ASSERT_TRUE(a && b) << *line;
+  EXPECT_EQ(a->address, "127.0.0.1");
+  EXPECT_EQ(a->listener, "accept");
+  EXPECT_NE(a->port, 0);
+
+  boost::asio::io_context io;
+  // a: reset_after_request. The whole POST is read, then RST without a byte.
+  const auto faulty =
+      exchange(io, a->port, "POST /orders HTTP/1.1\r\nHost: t\r\nContent-Length: 2\r\n\r\n{}");
+  EXPECT_TRUE(faulty.connected);
+  EXPECT_EQ(faulty.ending, Ending::reset) << bgw::client::to_string(faulty.ending);
+  EXPECT_EQ(faulty.received, "");
+  // b: the default response.
+  const auto healthy =
+      exchange(io, b->port, "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  EXPECT_THAT(healthy.received, testing::StartsWith("HTTP/1.1 200 OK\r\n"));
+  EXPECT_THAT(healthy.received, testing::EndsWith("hello"));
+
+  cli.signal(SIGTERM);
+  const auto code = cli.wait_exit(10s);
+  ASSERT_TRUE(code) << "serve did not exit within 10s of SIGTERM";
+  EXPECT_EQ(*code, 0) << cli.drain_stderr();
+
+  ASSERT_TRUE(fs::exists(journal));
+  const std::string j = read_file(journal);
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"a","event":"listening","detail":"accept")"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"a","event":"accepted","conn":1)"));
+  EXPECT_THAT(j,
+              testing::HasSubstr(R"("upstream":"a","event":"request_head","conn":1,"request":1)"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"a","event":"closed","conn":1,"detail":"rst")"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"b","event":"request_head")"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"a","event":"stopped")"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"b","event":"stopped")"));
+  fs::remove_all(dir);
+}
+
+TEST(ServeCommand, TheTimelineSwitchesTheListenerAtItsOffset) {
+  const fs::path dir = temp_dir("serve_timeline");
+  const fs::path scenario = dir / "timeline.toml";
+  std::ofstream(scenario) << "# Why: a timeline test.\n"
+                             "[scenario]\nname = \"timeline\"\ndescription = \"refuse at 500ms\"\n"
+                             "[[upstream]]\nname = \"a\"\n"
+                             "[[upstream.fault]]\nfault = \"stall_before_headers\"\n"
+                             "params = { duration = \"0s\" }\n"
+                             "[[upstream.event]]\nat = \"500ms\"\naction = \"refuse\"\n";
+  const fs::path journal = dir / "journal.jsonl";
+  Cli cli({"serve", scenario.string(), "--journal", journal.string()});
+  ASSERT_TRUE(cli.started());
+  const auto line = cli.read_line(10s);
+  ASSERT_TRUE(line) << cli.drain_stderr();
+  const auto a = binding(*line, "a");
+  ASSERT_TRUE(a) << *line;
+
+  // Each probe connects and waits 50ms for bytes the stalling upstream never sends: "open"
+  // until the refuse event, then "refused" at once. The probes pace themselves; no sleeping.
+  boost::asio::io_context io;
+  std::vector<Ending> seen;
+  const auto deadline = Clock::now() + 10s;
+  while (Clock::now() < deadline) {
+    const auto r = exchange(io, a->port, "GET / HTTP/1.1\r\nHost: t\r\n\r\n", 50ms);
+    seen.push_back(r.ending);
+    if (r.ending == Ending::refused) break;
+    ASSERT_EQ(r.ending, Ending::open) << bgw::client::to_string(r.ending);
+  }
+  ASSERT_FALSE(seen.empty());
+  EXPECT_EQ(seen.back(), Ending::refused) << "the listener never switched to refuse";
+  EXPECT_EQ(seen.front(), Ending::open) << "refused before the event at 500ms";
+
+  cli.signal(SIGINT);
+  const auto code = cli.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0) << cli.drain_stderr();
+  const std::string j = read_file(journal);
+  EXPECT_THAT(j,
+              testing::HasSubstr(R"("event":"timeline","action":"refuse","requested_ms":500.000)"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("event":"listening","detail":"refuse")"));
+  fs::remove_all(dir);
+}
+
+TEST(ServeCommand, AnInvalidScenarioExitsTwoWithDiagnostics) {
+  const fs::path dir = temp_dir("serve_invalid");
+  const fs::path scenario = dir / "bad.toml";
+  std::ofstream(scenario) << "[scenario]\nname = \"bad\"\ndescription = \"d\"\n"
+                             "[[upstream]]\nname = \"a\"\nlistener = \"acept\"\n";
+  Cli cli({"serve", scenario.string()});
+  ASSERT_TRUE(cli.started());
+  const auto code = cli.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 2);
+  EXPECT_EQ(cli.drain_stdout(), "");
+  EXPECT_THAT(cli.drain_stderr(),
+              testing::HasSubstr(scenario.string() + ":6:12: error: 'listener' must be"));
+  fs::remove_all(dir);
+}
+
+TEST(CheckCommand, TheShippedScenariosAreValid) {
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  Cli cli({"check", (*root / "scenarios").string()});
+  const auto code = cli.wait_exit(30s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0) << cli.drain_stderr();
+  EXPECT_THAT(cli.drain_stdout(), testing::MatchesRegex("checked [0-9]+ files: [0-9]+ valid, 0 "
+                                                        "invalid \\(0 errors\\)\n"));
+}
+
+TEST(CheckCommand, ABrokenFileExitsTwoWithEveryErrorsPosition) {
+  const fs::path dir = temp_dir("check_broken");
+  std::ofstream(dir / "good.toml") << "[scenario]\nname = \"good\"\ndescription = \"d\"\n"
+                                      "[[upstream]]\nname = \"a\"\n";
+  fs::create_directories(dir / "sub");
+  std::ofstream(dir / "sub" / "broken.toml")
+      << "[scenario]\nname = \"broken\"\ndescription = \"d\"\n"
+         "[[upstream]]\nname = \"a\"\n[[upstream.fault]]\nfualt = \"reset\"\n"
+         "[[step]]\nrepeat = 0\n";
+  Cli cli({"check", dir.string()});
+  const auto code = cli.wait_exit(30s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 2);
+  const std::string err = cli.drain_stderr();
+  const std::string broken = (dir / "sub" / "broken.toml").string();
+  EXPECT_THAT(err, testing::HasSubstr(broken + ":6:1: error: a fault rule needs"));
+  EXPECT_THAT(err, testing::HasSubstr(broken + ":7:1: error: unknown key 'fualt'"));
+  EXPECT_THAT(err, testing::HasSubstr(broken + ":9:10: error: 'repeat' must be from 1"));
+  EXPECT_EQ(cli.drain_stdout(), "checked 2 files: 1 valid, 1 invalid (3 errors)\n");
+  fs::remove_all(dir);
+}
+
+TEST(ListCommand, ListsNameTagsAndDescription) {
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  Cli cli({"list", (*root / "scenarios/examples").string()});
+  const auto code = cli.wait_exit(30s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0) << cli.drain_stderr();
+  EXPECT_THAT(cli.drain_stdout(),
+              testing::ContainsRegex("refused-connect +\\[refuse, gateway-error\\] +The only "
+                                     "upstream refuses connections"));
+}
+
+}  // namespace

@@ -1,0 +1,23 @@
+// The repository root, found at run time (tests/CMakeLists.txt passes no path): walk up from
+// this source file, then from the working directory, to the first directory holding
+// docs/scenario-format.md.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+
+namespace bgw::test {
+
+inline std::optional<std::filesystem::path> repo_root() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  for (fs::path start : {fs::path(__FILE__).parent_path(), fs::current_path(ec)}) {
+    for (fs::path p = fs::absolute(start, ec); !p.empty(); p = p.parent_path()) {
+      if (fs::exists(p / "docs" / "scenario-format.md", ec)) return p;
+      if (p == p.parent_path()) break;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace bgw::test
