@@ -48,6 +48,11 @@ pid_t spawn_with_fds(const std::vector<std::string>& argv, const std::vector<int
   for (int i = 0; i < n; ++i) moved[i] = ::fcntl(keep[static_cast<std::size_t>(i)], F_DUPFD, 64);
   for (int i = 0; i < n; ++i) ::dup2(moved[i], 3 + i);  // dup2 clears FD_CLOEXEC on the copy
   ::syscall(SYS_close_range, 3 + n, ~0U, 0);
+  // The signal mask survives exec: a harness that blocks SIGTERM for its signal thread must
+  // not hand that to the child, or the child would ignore our SIGTERM.
+  sigset_t none;
+  sigemptyset(&none);
+  ::sigprocmask(SIG_SETMASK, &none, nullptr);
   ::signal(SIGPIPE, SIG_DFL);
   ::execv(args[0], args.data());
   ::_exit(127);

@@ -437,17 +437,26 @@ void ClientConnection::close() {
   s_->socket.close(ec);
 }
 
-Observation ClientConnection::exchange(const HttpRequest& request, Duration deadline,
-                                       Duration close_wait) {
-  auto out = std::make_shared<Observation>();
-  Observation& o = *out;
+namespace {
+
+// Everything an exchange needs before its coroutine starts; or the finished Observation when
+// the connection cannot carry one (never connected, already ended, closed).
+struct PreparedExchange {
+  std::shared_ptr<Observation> out = std::make_shared<Observation>();
+  std::optional<ExchangeArgs> args;  ///< unset: *out is already the answer
+};
+
+PreparedExchange prepare(const StatePtr& sp, const HttpRequest& request, Duration deadline,
+                         Duration close_wait) {
+  PreparedExchange p;
+  Observation& o = *p.out;
   o.deadline = deadline;
-  if (!s_) {
+  if (!sp) {
     o.ending = Ending::error;
     o.error = "no connection (moved from)";
-    return o;
+    return p;
   }
-  ConnectionState& s = *s_;
+  ConnectionState& s = *sp;
   o.sequence = ++s.exchanges;
   o.connected = s.connected;
   o.connect_timeout = s.connect_timeout;
@@ -455,36 +464,88 @@ Observation ClientConnection::exchange(const HttpRequest& request, Duration dead
   if (!s.connected) {
     o.ending = s.ended.value_or(Ending::error);
     o.error = s.error;
-    return o;
+    return p;
   }
   if (s.closed || s.ended) {
     o.ending = Ending::error;
     o.error = s.closed ? std::string("the connection was closed by the client")
                        : std::string("the connection already ended (") + to_string(*s.ended) +
                              ") in exchange " + std::to_string(s.ended_in);
-    return o;
+    return p;
   }
-  ExchangeArgs args{.bytes = serialize(request, s.host),
-                    .head_request = iequals(request.method, "HEAD"),
-                    .keep_alive = request.keep_alive,
-                    .deadline = deadline,
-                    .close_wait = close_wait};
+  p.args = ExchangeArgs{.bytes = serialize(request, s.host),
+                        .head_request = iequals(request.method, "HEAD"),
+                        .keep_alive = request.keep_alive,
+                        .deadline = deadline,
+                        .close_wait = close_wait};
+  return p;
+}
+
+// A bug, not a network outcome: the coroutine ignored its own deadlines.
+Observation stuck(ConnectionState& s, const Observation& o) {
+  sim::error_code ec;
+  s.socket.close(ec);
+  s.ended = Ending::error;
+  s.ended_in = o.sequence;
+  Observation out;
+  out.connected = true;
+  out.sequence = o.sequence;
+  out.deadline = o.deadline;
+  out.ending = Ending::error;
+  out.error = "internal: exchange did not complete";
+  return out;
+}
+
+}  // namespace
+
+Observation ClientConnection::exchange(const HttpRequest& request, Duration deadline,
+                                       Duration close_wait) {
+  PreparedExchange p = prepare(s_, request, deadline, close_wait);
+  if (!p.args) return *p.out;
   const auto backstop = Clock::now() + 2 * deadline + close_wait + kBackstop;
-  if (!drive(s.io, do_exchange(s_, std::move(args), out), backstop)) {
-    // A bug, not a network outcome: the coroutine ignored its own deadlines.
-    sim::error_code ec;
-    s.socket.close(ec);
-    s.ended = Ending::error;
-    s.ended_in = o.sequence;
-    Observation stuck;
-    stuck.connected = true;
-    stuck.sequence = o.sequence;
-    stuck.deadline = deadline;
-    stuck.ending = Ending::error;
-    stuck.error = "internal: exchange did not complete";
-    return stuck;
+  if (!drive(s_->io, do_exchange(s_, std::move(*p.args), p.out), backstop))
+    return stuck(*s_, *p.out);
+  return *p.out;
+}
+
+std::vector<Observation> ClientConnection::exchange_concurrently(
+    std::vector<ClientConnection>& connections, const std::vector<HttpRequest>& requests,
+    Duration deadline, Duration close_wait) {
+  std::vector<PreparedExchange> prepared;
+  const std::size_t n = std::min(connections.size(), requests.size());
+  for (std::size_t i = 0; i < n; ++i)
+    prepared.push_back(prepare(connections[i].s_, requests[i], deadline, close_wait));
+  // All exchanges are in flight at once on the one io_context; each keeps its own deadline.
+  auto remaining = std::make_shared<std::size_t>(0);
+  auto failure = std::make_shared<std::exception_ptr>();
+  net::io_context* io = nullptr;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (!prepared[i].args) continue;
+    io = &connections[i].s_->io;
+    ++*remaining;
+    net::co_spawn(*io,
+                  do_exchange(connections[i].s_, std::move(*prepared[i].args), prepared[i].out),
+                  [remaining, failure](std::exception_ptr e) {
+                    if (e) *failure = e;
+                    --*remaining;
+                  });
   }
-  return o;
+  if (io != nullptr) {
+    auto guard = net::make_work_guard(*io);
+    if (io->stopped()) io->restart();
+    const auto backstop = Clock::now() + 2 * deadline + close_wait + kBackstop;
+    while (*remaining > 0 && Clock::now() < backstop) io->run_one_until(backstop);
+    if (*failure) std::rethrow_exception(*failure);
+  }
+  std::vector<Observation> out;
+  for (std::size_t i = 0; i < n; ++i) {
+    if (prepared[i].args && *remaining > 0 && !prepared[i].out->ending.has_value() &&
+        !prepared[i].out->response_complete)
+      out.push_back(stuck(*connections[i].s_, *prepared[i].out));
+    else
+      out.push_back(*prepared[i].out);
+  }
+  return out;
 }
 
 Observation exchange_once(net::io_context& io, const std::string& host, std::uint16_t port,

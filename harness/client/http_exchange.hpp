@@ -81,6 +81,14 @@ class ClientConnection {
   Observation exchange(const HttpRequest& request, Duration deadline,
                        Duration close_wait = kDefaultCloseWait);
 
+  /// Run one exchange on each of `connections` (request i on connection i) all at the same
+  /// time, each with its own deadline, and return their Observations in order. For steps that
+  /// send several requests concurrently.
+  static std::vector<Observation> exchange_concurrently(std::vector<ClientConnection>& connections,
+                                                        const std::vector<HttpRequest>& requests,
+                                                        Duration deadline,
+                                                        Duration close_wait = kDefaultCloseWait);
+
   /// Close the socket (FIN, or RST when unread bytes are queued). Idempotent.
   void close();
 

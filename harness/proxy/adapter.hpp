@@ -33,6 +33,7 @@ struct Adapter {
   std::string config_template;           ///< path of the template (resolved from the adapter's dir)
   std::string config_file;               ///< file name the rendered config is written to
   std::vector<std::string> directories;  ///< created in the run directory before start
+  std::vector<std::string> check_argv;   ///< validates the rendered config (nginx -t); optional
   std::vector<std::string> version_argv;  ///< prints the version
   std::string version_pattern;            ///< ECMAScript regex; group 1 is the version
   std::vector<std::string> features;      ///< what `requires` may ask for

@@ -111,6 +111,11 @@ ChildProcess::ChildProcess(const SpawnOptions& options) {
       [[maybe_unused]] auto n = ::write(keep, &e, sizeof e);
       ::_exit(127);
     }
+    // The signal mask survives exec: a harness that blocks SIGTERM for its signal thread must
+    // not hand that to the child, or the child would ignore our SIGTERM.
+    sigset_t none;
+    sigemptyset(&none);
+    ::sigprocmask(SIG_SETMASK, &none, nullptr);
     ::signal(SIGPIPE, SIG_DFL);
     ::execv(args[0], args.data());
     const int e = errno;

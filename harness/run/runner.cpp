@@ -1,0 +1,385 @@
+#include "runner.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <fstream>
+#include <sstream>
+
+#include "harness/client/http_exchange.hpp"
+#include "harness/expect/evaluate.hpp"
+#include "harness/expect/verdict.hpp"
+#include "harness/proxy/child_process.hpp"
+#include "harness/proxy/config_template.hpp"
+#include "harness/proxy/readiness.hpp"
+#include "harness/proxy/topology_context.hpp"
+#include "harness/run/interrupt.hpp"
+#include "harness/scenario/simulation.hpp"
+#include "simulator/net.hpp"
+
+namespace bgw::run {
+namespace {
+
+namespace fs = std::filesystem;
+namespace net = boost::asio;
+using Clock = std::chrono::steady_clock;
+using std::chrono::milliseconds;
+
+std::atomic<unsigned> g_run_counter{0};
+
+// An ephemeral loopback port for the proxy to listen on: bind port 0, read it, release it.
+// Another process could take it before the proxy binds; the caller retries the start once when
+// the proxy reports the address in use.
+std::uint16_t pick_port(const std::string& host) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw proxy::HarnessError("socket(): cannot pick a port for the proxy");
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  ::inet_pton(AF_INET, host.c_str(), &sa.sin_addr);
+  sa.sin_port = 0;
+  socklen_t len = sizeof sa;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
+    ::close(fd);
+    throw proxy::HarnessError("bind(" + host + ":0): cannot pick a port for the proxy");
+  }
+  ::close(fd);
+  return ntohs(sa.sin_port);
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw proxy::HarnessError("cannot write " + p.string());
+}
+
+// Drive `io` until `deadline` (timers of the upstreams' timeline keep firing meanwhile).
+void drive_until(net::io_context& io, Clock::time_point deadline) {
+  auto guard = net::make_work_guard(io);
+  if (io.stopped()) io.restart();
+  while (Clock::now() < deadline && !interrupted()) io.run_one_until(deadline);
+}
+
+std::string request_line(const scenario::Request& r) {
+  return r.method + " " + r.target;
+}
+
+// The client deadline for one request of `step`: the largest `within` of its expectations,
+// with one second of slack so a late answer is observed (and judged late) rather than cut off;
+// or the default. Scaled, and never beyond the scenario's own timeout.
+sim::Duration step_deadline(const scenario::Step& step, const scenario::Scenario& sc,
+                            const RunOptions& o, const std::string& proxy) {
+  sim::Duration d{};
+  for (const auto& e : step.expects) {
+    const auto checks = scenario::for_proxy(e, proxy).checks;
+    if (checks.within) d = std::max(d, checks.within->value + std::chrono::seconds(1));
+  }
+  if (d == sim::Duration{}) d = o.default_deadline;
+  d = std::chrono::duration_cast<sim::Duration>(d * o.timeout_scale);
+  return std::min(d, sc.meta.timeout.value);
+}
+
+client::HttpRequest to_http(const scenario::Request& r, std::size_t step, int repeat) {
+  client::HttpRequest h;
+  h.method = r.method;
+  h.target = r.target;
+  h.headers = r.headers;
+  // Identifies the request in the upstreams' journals: how the verdict tells which upstream
+  // saw which request (duplicate deliveries of a POST, for instance).
+  h.headers.emplace_back("X-Bgw-Request",
+                         std::to_string(step + 1) + "." + std::to_string(repeat + 1));
+  h.body = r.body;
+  h.keep_alive = true;  // HTTP/1.1 persistence: closing is the proxy's decision, and observed
+  return h;
+}
+
+struct ProxyProcess {
+  std::unique_ptr<proxy::ChildProcess> child;
+  std::uint16_t port = 0;
+  fs::path stderr_log;
+};
+
+// Render the config, start the proxy, wait until it is ready. Throws HarnessError with the
+// exit status and log tail when it does not come up.
+ProxyProcess start_proxy(const proxy::Adapter& a, const scenario::Scenario& sc,
+                         scenario::Simulation& sim, const fs::path& dir, const RunOptions& o) {
+  const std::string program = proxy::find_program(a.program);
+  for (int attempt = 0;; ++attempt) {
+    proxy::Bindings b;
+    b.workdir = dir.string();
+    b.listen_port = pick_port(b.listen_host);
+    for (const auto& u : sc.upstreams) b.upstream_ports[u.name] = sim.upstream(u.name).port();
+    proxy::TemplateValue ctx = proxy::make_context(sc, b, a.name);
+    ctx.set("program", program);
+    const std::string config = proxy::render_template(read_file(a.config_template), ctx,
+                                                      fs::path(a.config_template).filename());
+    write_file(dir / a.config_file, config);
+    for (const auto& d : a.directories) fs::create_directories(dir / d);
+
+    proxy::SpawnOptions so;
+    for (const auto& arg : a.argv) so.argv.push_back(proxy::render_template(arg, ctx, a.path));
+    so.workdir = dir.string();
+    so.stdout_path = (dir / "proxy.stdout.log").string();
+    so.stderr_path = (dir / "proxy.stderr.log").string();
+    ProxyProcess p;
+    p.port = b.listen_port;
+    p.stderr_log = so.stderr_path;
+    p.child = std::make_unique<proxy::ChildProcess>(so);
+    register_process_group(p.child->pid());
+
+    proxy::ReadyProbe probe;
+    probe.kind = a.ready;
+    probe.port = p.port;
+    probe.timeout = milliseconds(static_cast<long>(a.ready_timeout.count() * o.timeout_scale));
+    probe.log_path = (dir / a.ready_log_file).string();
+    probe.needle = a.ready_needle;
+    const proxy::ReadyResult ready = proxy::await_ready(*p.child, probe);
+    if (ready.ready) return p;
+
+    p.child->stop(milliseconds(500));
+    unregister_process_group(p.child->pid());
+    std::string logs = proxy::tail_file(so.stderr_path, 15) + proxy::tail_file(so.stdout_path, 5);
+    for (const char* f : {"error.log", "haproxy.log"}) {
+      if (fs::exists(dir / f)) logs += proxy::tail_file((dir / f).string(), 10);
+    }
+    const bool port_race = logs.find("in use") != std::string::npos;
+    if (port_race && attempt == 0) continue;  // someone took the port we picked: once more
+    throw proxy::HarnessError(a.name + " did not start: " + ready.reason + "\n" + logs);
+  }
+}
+
+// The tail of whatever log the proxy writes, for reports.
+std::string proxy_logs(const fs::path& dir) {
+  std::string out;
+  for (const char* f : {"proxy.stderr.log", "error.log", "proxy.stdout.log"}) {
+    const fs::path p = dir / f;
+    if (fs::exists(p) && fs::file_size(p) > 0)
+      out += "== " + std::string(f) + "\n" + proxy::tail_file(p.string(), 20);
+  }
+  return out;
+}
+
+}  // namespace
+
+std::optional<ProxyUrl> parse_proxy_url(const std::string& text) {
+  std::string rest = text;
+  if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
+  while (!rest.empty() && rest.back() == '/') rest.pop_back();
+  const auto colon = rest.rfind(':');
+  if (colon == std::string::npos) return std::nullopt;
+  ProxyUrl u;
+  u.host = rest.substr(0, colon);
+  if (u.host.size() > 2 && u.host.front() == '[' && u.host.back() == ']')
+    u.host = u.host.substr(1, u.host.size() - 2);
+  sim::error_code ec;
+  const auto addr = net::ip::make_address(u.host, ec);
+  if (ec || !addr.is_loopback()) return std::nullopt;
+  try {
+    const unsigned long port = std::stoul(rest.substr(colon + 1));
+    if (port == 0 || port > 65535) return std::nullopt;
+    u.port = static_cast<std::uint16_t>(port);
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+  return u;
+}
+
+fs::path default_runs_root() {
+  const char* tmp = std::getenv("TMPDIR");
+  return fs::path(tmp && *tmp ? tmp : "/tmp") / "badgateway" / "runs";
+}
+
+ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* adapter,
+                            const std::string& version, const RunOptions& o) {
+  const auto started = Clock::now();
+  ScenarioResult r;
+  r.name = sc.meta.name;
+  r.file = sc.file ? *sc.file : "";
+  r.description = sc.meta.description;
+  r.tags = sc.meta.tags;
+  r.proxy = adapter ? adapter->name : "proxy-url";
+  r.proxy_version = version;
+  auto finish = [&](Verdict v, std::string reason) {
+    r.verdict = v;
+    r.reason = std::move(reason);
+    r.elapsed = Clock::now() - started;
+    return r;
+  };
+
+  // ---- requirements and installation: skip, never fail, when the proxy cannot be judged ----
+  for (const auto& req : sc.meta.requirements) {
+    if (!req.is_version()) {
+      if (adapter && std::find(adapter->features.begin(), adapter->features.end(), req.subject) ==
+                         adapter->features.end())
+        return finish(Verdict::skip, "requires '" + req.subject + "', which the " + adapter->name +
+                                         " adapter does not declare");
+      continue;
+    }
+    if (!adapter) continue;
+    if (req.subject != adapter->name) return finish(Verdict::skip, "only for " + req.text);
+    if (!proxy::version_satisfies(version, req.op + req.version))
+      return finish(Verdict::skip, "requires " + req.text + ", found " +
+                                       (version.empty() ? "an unknown version" : version));
+  }
+  if (adapter && proxy::find_program(adapter->program).empty())
+    return finish(Verdict::skip, adapter->program + " is not installed");
+
+  // ---- the run directory ----
+  const fs::path root = o.runs_root.empty() ? default_runs_root() : o.runs_root;
+  const fs::path dir = root / (sc.meta.name + "-" + r.proxy + "-" + std::to_string(::getpid()) +
+                               "-" + std::to_string(++g_run_counter));
+  std::error_code fec;
+  fs::remove_all(dir, fec);
+  fs::create_directories(dir, fec);
+  if (fec)
+    return finish(Verdict::error,
+                  "cannot create the run directory " + dir.string() + ": " + fec.message());
+  r.run_dir = dir.string();
+
+  net::io_context io(1);
+  std::unique_ptr<scenario::Simulation> sim;
+  ProxyProcess proxy_proc;
+  std::string proxy_host = "127.0.0.1";
+  std::uint16_t proxy_port = 0;
+  try {
+    sim = std::make_unique<scenario::Simulation>(io, sc);
+    if (adapter) {
+      proxy_proc = start_proxy(*adapter, sc, *sim, dir, o);
+      proxy_port = proxy_proc.port;
+    } else {
+      proxy_host = o.proxy_url->host;
+      proxy_port = o.proxy_url->port;
+    }
+  } catch (const std::exception& e) {
+    if (sim) sim->stop();
+    r.proxy_log_tail = proxy_logs(dir);
+    return finish(Verdict::error, e.what());
+  }
+
+  // ---- the timeline and the client steps ----
+  sim->start_timeline();
+  const auto t_steps = Clock::now();
+  const auto scenario_deadline = t_steps + sc.meta.timeout.value;
+  std::optional<client::ClientConnection> previous;
+  std::string crash;  // set when the proxy died during the steps
+  for (std::size_t si = 0; si < sc.steps.size() && !interrupted() && crash.empty(); ++si) {
+    const scenario::Step& step = sc.steps[si];
+    if (step.pause > sim::Duration{}) {
+      drive_until(io, Clock::now() + step.pause);
+      r.waits += step.pause;
+    }
+    const sim::Duration deadline = step_deadline(step, sc, o, r.proxy);
+    const auto connect_timeout =
+        std::chrono::duration_cast<sim::Duration>(milliseconds(2000) * o.timeout_scale);
+    int sent = 0;
+    while (sent < step.repeat && !interrupted() && Clock::now() < scenario_deadline) {
+      if (step.concurrency <= 1) {
+        // Sequential repetitions share the step's connection while it stays usable.
+        const bool reuse = (sent > 0 || step.reuse_connection) && previous && previous->usable();
+        if (!reuse)
+          previous = client::ClientConnection::connect(io, proxy_host, proxy_port, connect_timeout);
+        Exchange x;
+        x.step = si;
+        x.repeat = sent;
+        x.request = request_line(step.request);
+        const auto req = to_http(step.request, si, sent);
+        x.request_bytes = client::serialize(req, client::host_header(proxy_host, proxy_port));
+        x.started_at = Clock::now() - t_steps;
+        x.observation = previous->exchange(req, deadline);
+        r.exchanges.push_back(std::move(x));
+        ++sent;
+      } else {
+        // A batch of concurrent requests, each on its own connection.
+        const int batch = std::min(step.concurrency, step.repeat - sent);
+        std::vector<client::ClientConnection> conns;
+        std::vector<client::HttpRequest> reqs;
+        for (int i = 0; i < batch; ++i) {
+          conns.push_back(
+              client::ClientConnection::connect(io, proxy_host, proxy_port, connect_timeout));
+          reqs.push_back(to_http(step.request, si, sent + i));
+        }
+        const auto at = Clock::now() - t_steps;
+        auto obs = client::ClientConnection::exchange_concurrently(conns, reqs, deadline);
+        for (int i = 0; i < batch; ++i) {
+          Exchange x;
+          x.step = si;
+          x.repeat = sent + i;
+          x.request = request_line(step.request);
+          x.request_bytes = client::serialize(reqs[static_cast<std::size_t>(i)],
+                                              client::host_header(proxy_host, proxy_port));
+          x.started_at = at;
+          x.observation = std::move(obs[static_cast<std::size_t>(i)]);
+          r.exchanges.push_back(std::move(x));
+        }
+        previous = std::move(conns.back());
+        sent += batch;
+      }
+      if (proxy_proc.child) {
+        if (auto status = proxy_proc.child->poll()) crash = status->describe();
+      }
+    }
+  }
+  if (previous) previous->close();
+  // Let the upstreams finish what the proxy asked of them (a retry in flight, a close) before
+  // their journals are read: a short, bounded drive of the loop.
+  drive_until(io, Clock::now() + milliseconds(50));
+
+  // ---- judge ----
+  std::map<std::string, std::vector<sim::Event>> journals;
+  for (const auto& u : sc.upstreams) journals[u.name] = sim->upstream(u.name).journal().snapshot();
+  r.upstream_journal = sim->journal_json_lines();
+  r.checks = expect::evaluate(sc, r.proxy, r.exchanges, journals);
+  if (proxy_proc.child && crash.empty()) {
+    if (auto status = proxy_proc.child->poll()) crash = status->describe();
+  }
+  if (!crash.empty()) {
+    CheckResult c;
+    c.kind = "proxy_alive";
+    c.subject = r.proxy;
+    c.passed = false;
+    c.expected = "the proxy keeps running";
+    c.observed = "it " + crash;
+    c.why = "a proxy must survive whatever its upstream sends";
+    r.checks.push_back(std::move(c));
+  }
+
+  // ---- teardown: the proxy first (it holds connections to the upstreams), then upstreams ----
+  if (proxy_proc.child) {
+    proxy_proc.child->stop(adapter->stop_grace);
+    unregister_process_group(proxy_proc.child->pid());
+  }
+  sim->stop();
+  drive_until(io, Clock::now() + milliseconds(1));
+
+  const auto decision = expect::decide(
+      r.checks, sc.meta.name, adapter ? adapter->deviations : std::vector<proxy::Deviation>{},
+      version, o.strict);
+  r.verdict = decision.verdict;
+  r.reason = decision.reason;
+  if (interrupted()) {
+    r.verdict = Verdict::error;
+    r.reason = "interrupted";
+  }
+  r.elapsed = Clock::now() - started;
+  write_file(dir / "journal.jsonl", r.upstream_journal);
+
+  const bool keep = o.keep_artifacts || (r.verdict != Verdict::pass && r.verdict != Verdict::xfail);
+  if (r.verdict != Verdict::pass || !crash.empty()) r.proxy_log_tail = proxy_logs(dir);
+  if (!keep) {
+    fs::remove_all(dir, fec);
+    r.run_dir.clear();
+  }
+  return r;
+}
+
+}  // namespace bgw::run
