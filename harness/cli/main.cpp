@@ -9,6 +9,7 @@
 #include "harness/cli/check.hpp"
 #include "harness/cli/demo.hpp"
 #include "harness/cli/list.hpp"
+#include "harness/cli/run_command.hpp"
 #include "harness/cli/serve.hpp"
 #include "harness/scenario/reference.hpp"
 #include "simulator/fault_catalogue.hpp"
@@ -23,6 +24,10 @@ void usage(std::ostream& out) {
          "Fault-injection test harness and upstream simulator for HTTP reverse proxies.\n"
          "\n"
          "Commands:\n"
+         "  run [--proxy NAME|FILE] [--proxy-url URL] [-j N] [--filter GLOB] [--junit FILE]\n"
+         "      [--json FILE] [--keep-artifacts] [--timeout-scale X] [--strict] PATH...\n"
+         "                            run scenarios against a real proxy (default nginx) and\n"
+         "                            judge it; `badgateway run --help` for details\n"
          "  check FILE|DIR...         validate scenario files (directories: every *.toml,\n"
          "                            recursively); problems as file:line:col: error: message\n"
          "                            on stderr, a summary line on stdout\n"
@@ -45,8 +50,8 @@ void usage(std::ostream& out) {
          "  -h, --help                this help\n"
          "  --version                 print the version\n"
          "\n"
-         "Exit codes: 0 ok, 1 a proxy failed an expectation, 2 usage or scenario error,\n"
-         "3 harness or setup error.\n";
+         "Exit codes: 0 ok, 1 a proxy failed an expectation (or a known deviation no longer\n"
+         "happens), 2 usage or scenario error, 3 harness or setup error, 130 interrupted.\n";
 }
 
 int usage_error(const std::string& message) {
@@ -87,12 +92,15 @@ int main(int argc, char** argv) {
   if (command == "demo") {
     bgw::cli::DemoOptions options;
     for (const auto& a : args) {
-      if (a == "--all") options.all = true;
+      if (a == "--all")
+        options.all = true;
       else if (a == "-h" || a == "--help") {
         usage(std::cout);
         return 0;
-      } else if (!a.empty() && a[0] == '-') return usage_error("demo: unknown option '" + a + "'");
-      else options.faults.push_back(a);
+      } else if (!a.empty() && a[0] == '-')
+        return usage_error("demo: unknown option '" + a + "'");
+      else
+        options.faults.push_back(a);
     }
     try {
       return bgw::cli::run_demo(options, std::cout, std::cerr);
@@ -115,6 +123,7 @@ int main(int argc, char** argv) {
     }
     return list_faults(verbose);
   }
+  if (command == "run") return bgw::cli::run_command(args);
   if (command == "check") {
     for (const auto& a : args) {
       if (a == "-h" || a == "--help") {

@@ -11,9 +11,7 @@
 #include <thread>
 
 #include "harness/proxy/adapter.hpp"
-#include "harness/report/console.hpp"
-#include "harness/report/json.hpp"
-#include "harness/report/junit.hpp"
+#include "harness/run/console_report.hpp"
 #include "harness/run/interrupt.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/scenario/discover.hpp"
@@ -205,8 +203,8 @@ int run_command(const std::vector<std::string>& args) {
   report.started = std::chrono::system_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
   const bool color = ::isatty(1) && std::getenv("NO_COLOR") == nullptr;
-  report::ConsoleReporter console(std::cout, color, o.verbose);
-  console.on_start(scenarios.size(), report.proxy, version);
+  run::ConsoleReport console(std::cout, color, o.verbose);
+  console.start(scenarios.size(), report.proxy, version);
 
   std::mutex m;
   std::condition_variable cv;
@@ -247,7 +245,7 @@ int run_command(const std::vector<std::string>& args) {
       auto [i, r] = std::move(done.front());
       done.pop_front();
       lock.unlock();
-      console.on_scenario_done(++reported, scenarios.size(), r);
+      console.scenario_done(++reported, scenarios.size(), r);
       ordered[i] = std::move(r);
       lock.lock();
     }
@@ -260,15 +258,15 @@ int run_command(const std::vector<std::string>& args) {
 
   if (!o.junit.empty()) {
     std::ofstream out(o.junit);
-    report::write_junit(report, out);
+    run::write_junit(report, out);
     if (!out) std::cerr << "badgateway run: cannot write " << o.junit << "\n";
   }
   if (!o.json.empty()) {
     std::ofstream out(o.json);
-    report::write_json(report, out);
+    run::write_json(report, out);
     if (!out) std::cerr << "badgateway run: cannot write " << o.json << "\n";
   }
-  console.on_finish(report);
+  console.finish(report);
   if (run::interrupted()) return 130;
   return report.exit_code();
 }

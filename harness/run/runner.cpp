@@ -5,18 +5,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <fstream>
+#include <map>
 #include <sstream>
 
 #include "harness/client/http_exchange.hpp"
-#include "harness/expect/evaluate.hpp"
-#include "harness/expect/verdict.hpp"
 #include "harness/proxy/child_process.hpp"
 #include "harness/proxy/config_template.hpp"
 #include "harness/proxy/readiness.hpp"
 #include "harness/proxy/topology_context.hpp"
 #include "harness/run/interrupt.hpp"
+#include "harness/run/judge.hpp"
 #include "harness/scenario/simulation.hpp"
 #include "simulator/net.hpp"
 
@@ -338,7 +339,7 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
   std::map<std::string, std::vector<sim::Event>> journals;
   for (const auto& u : sc.upstreams) journals[u.name] = sim->upstream(u.name).journal().snapshot();
   r.upstream_journal = sim->journal_json_lines();
-  r.checks = expect::evaluate(sc, r.proxy, r.exchanges, journals);
+  r.checks = evaluate(sc, r.proxy, r.exchanges, journals);
   if (proxy_proc.child && crash.empty()) {
     if (auto status = proxy_proc.child->poll()) crash = status->describe();
   }
@@ -361,9 +362,9 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
   sim->stop();
   drive_until(io, Clock::now() + milliseconds(1));
 
-  const auto decision = expect::decide(
-      r.checks, sc.meta.name, adapter ? adapter->deviations : std::vector<proxy::Deviation>{},
-      version, o.strict);
+  const auto decision =
+      decide(r.checks, sc.meta.name,
+             adapter ? adapter->deviations : std::vector<proxy::Deviation>{}, version, o.strict);
   r.verdict = decision.verdict;
   r.reason = decision.reason;
   if (interrupted()) {

@@ -1,0 +1,302 @@
+#include "console_report.hpp"
+
+#include <cstdio>
+#include <ctime>
+#include <ostream>
+#include <sstream>
+
+#include "harness/client/http_exchange.hpp"
+#include "simulator/journal.hpp"
+
+namespace bgw::run {
+namespace {
+
+std::string secs(std::chrono::steady_clock::duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.2fs", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+std::string ms(client::Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fms", std::chrono::duration<double, std::milli>(d).count());
+  return buf;
+}
+
+const char* label(Verdict v) {
+  switch (v) {
+    case Verdict::pass:
+      return "PASS ";
+    case Verdict::fail:
+      return "FAIL ";
+    case Verdict::xfail:
+      return "XFAIL";
+    case Verdict::xpass:
+      return "XPASS";
+    case Verdict::error:
+      return "ERROR";
+    case Verdict::skip:
+      return "SKIP ";
+  }
+  return "?    ";
+}
+
+const char* color_of(Verdict v) {
+  switch (v) {
+    case Verdict::pass:
+      return "\033[32m";
+    case Verdict::xfail:
+      return "\033[36m";
+    case Verdict::skip:
+      return "\033[33m";
+    default:
+      return "\033[31m";
+  }
+}
+
+std::string pad(std::string s, std::size_t n) {
+  if (s.size() < n) s.append(n - s.size(), ' ');
+  return s;
+}
+
+// Both sides of the wire, bounded: what the client sent and got, and the upstream journal.
+void transcript(std::ostream& out, const ScenarioResult& r) {
+  for (const auto& x : r.exchanges) {
+    const auto& o = x.observation;
+    out << "    client -> proxy  step " << x.step + 1 << "." << x.repeat + 1 << " at "
+        << secs(x.started_at) << ": \"" << client::escape_bytes(x.request_bytes, 300) << "\"\n";
+    out << "    proxy -> client  " << client::describe(o) << "\n";
+    std::size_t shown = 0;
+    for (const auto& a : o.arrivals) {
+      if (++shown > 8) {
+        out << "      ... " << o.arrivals.size() - 8 << " more reads\n";
+        break;
+      }
+      out << "      +" << ms(a.at) << "  " << a.bytes << " B\n";
+    }
+    if (!o.received.empty()) out << "      \"" << client::escape_bytes(o.received, 400) << "\"\n";
+  }
+  if (!r.upstream_journal.empty()) {
+    out << "    proxy <-> upstreams (journal):\n";
+    std::istringstream in(r.upstream_journal);
+    std::string line;
+    std::size_t n = 0;
+    while (std::getline(in, line)) {
+      if (++n > 40) {
+        out << "      ... (full journal in the run directory)\n";
+        break;
+      }
+      if (line.size() > 300) line = line.substr(0, 300) + "...";
+      out << "      " << line << "\n";
+    }
+  }
+}
+
+}  // namespace
+
+void ConsoleReport::start(std::size_t total, const std::string& proxy, const std::string& version) {
+  out_ << "badgateway run: " << total << " scenario" << (total == 1 ? "" : "s") << " against "
+       << proxy << (version.empty() ? "" : " " + version) << "\n";
+  out_.flush();
+}
+
+void ConsoleReport::scenario_done(std::size_t index, std::size_t total, const ScenarioResult& r) {
+  char counter[32];
+  std::snprintf(counter, sizeof counter, "[%*zu/%zu]",
+                static_cast<int>(std::to_string(total).size()), index, total);
+  out_ << counter << " " << (color_ ? color_of(r.verdict) : "") << label(r.verdict)
+       << (color_ ? "\033[0m" : "") << "  " << pad(r.name, 34) << " " << secs(r.elapsed);
+  if (!r.reason.empty()) out_ << "  " << r.reason.substr(0, r.reason.find('\n'));
+  out_ << "\n";
+  const bool detail = r.verdict == Verdict::fail || r.verdict == Verdict::xpass ||
+                      r.verdict == Verdict::error || (verbose_ && r.verdict == Verdict::xfail) ||
+                      (verbose_ && r.should_failed() > 0);
+  if (detail) {
+    if (r.reason.find('\n') != std::string::npos) out_ << "    " << r.reason << "\n";
+    for (const auto& c : r.checks) {
+      if (c.passed) continue;
+      out_ << "    " << (c.severity == scenario::Severity::must ? "MUST  " : "SHOULD") << " "
+           << c.kind << " of " << c.subject << ": expected " << c.expected << ", observed "
+           << c.observed << "\n";
+      if (!c.why.empty()) out_ << "           why: " << c.why << "\n";
+      if (c.where.file) out_ << "           at " << c.where.to_string() << "\n";
+      if (c.deviation)
+        out_ << "           known deviation: " << c.deviation->actual << " (" << c.deviation->reason
+             << (c.deviation->link.empty() ? "" : "; " + c.deviation->link) << ")\n";
+    }
+    if (r.verdict != Verdict::error || !r.exchanges.empty()) transcript(out_, r);
+    if (!r.proxy_log_tail.empty()) {
+      out_ << "    proxy log:\n";
+      std::istringstream in(r.proxy_log_tail);
+      std::string line;
+      while (std::getline(in, line)) out_ << "      " << line << "\n";
+    }
+    if (!r.run_dir.empty()) out_ << "    run directory: " << r.run_dir << "\n";
+  }
+  out_.flush();
+}
+
+void ConsoleReport::finish(const RunReport& report) {
+  const auto pass = report.count(Verdict::pass), xfail = report.count(Verdict::xfail),
+             fail = report.count(Verdict::fail), xpass = report.count(Verdict::xpass),
+             error = report.count(Verdict::error), skip = report.count(Verdict::skip);
+  out_ << "\n"
+       << pass << " pass, " << xfail << " xfail, " << fail << " fail, " << xpass << " xpass, "
+       << error << " error, " << skip << " skip in " << secs(report.elapsed) << "\n";
+  out_ << pass + xfail << " passed, " << fail + xpass + error << " failed, " << skip
+       << " skipped\n";
+  out_.flush();
+}
+
+namespace {
+
+std::string xml(std::string_view s) {
+  std::string out;
+  for (const unsigned char c : s) {
+    switch (c) {
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f) {
+          char buf[8];
+          std::snprintf(buf, sizeof buf, "\\x%02x", c);
+          out += buf;
+        } else {
+          out += static_cast<char>(c);
+        }
+    }
+  }
+  return out;
+}
+
+std::string fixed(std::chrono::steady_clock::duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+std::string details(const ScenarioResult& r) {
+  std::ostringstream s;
+  ConsoleReport(s, false, true).scenario_done(1, 1, r);
+  return s.str();
+}
+
+std::string json(std::string_view s) {
+  return "\"" + sim::json_escape(s) + "\"";
+}
+
+std::string iso8601(std::chrono::system_clock::time_point t) {
+  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buf;
+}
+
+double msd(client::Duration d) {
+  return std::chrono::duration<double, std::milli>(d).count();
+}
+
+}  // namespace
+
+void write_junit(const RunReport& report, std::ostream& out) {
+  out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  out << "<testsuites>\n<testsuite name=\"badgateway." << xml(report.proxy) << "\" tests=\""
+      << report.results.size() << "\" failures=\""
+      << report.count(Verdict::fail) + report.count(Verdict::xpass) << "\" errors=\""
+      << report.count(Verdict::error) << "\" skipped=\"" << report.count(Verdict::skip)
+      << "\" time=\"" << fixed(report.elapsed) << "\" timestamp=\"" << iso8601(report.started)
+      << "\">\n";
+  for (const auto& r : report.results) {
+    out << "  <testcase classname=\"" << xml(report.proxy) << "\" name=\"" << xml(r.name)
+        << "\" file=\"" << xml(r.file) << "\" time=\"" << fixed(r.elapsed) << "\">\n";
+    switch (r.verdict) {
+      case Verdict::fail:
+      case Verdict::xpass:
+        out << "    <failure message=\"" << xml(r.reason) << "\" type=\"" << to_string(r.verdict)
+            << "\">" << xml(details(r)) << "</failure>\n";
+        break;
+      case Verdict::error:
+        out << "    <error message=\"" << xml(r.reason) << "\">" << xml(details(r)) << "</error>\n";
+        break;
+      case Verdict::skip:
+        out << "    <skipped message=\"" << xml(r.reason) << "\"/>\n";
+        break;
+      case Verdict::xfail:
+        out << "    <properties><property name=\"verdict\" value=\"xfail\"/></properties>\n"
+            << "    <system-out>" << xml(r.reason) << "</system-out>\n";
+        break;
+      case Verdict::pass:
+        break;
+    }
+    out << "  </testcase>\n";
+  }
+  out << "</testsuite>\n</testsuites>\n";
+}
+
+void write_json(const RunReport& report, std::ostream& out) {
+  out << "{\"schema\":\"badgateway.run/1\",\"proxy\":" << json(report.proxy)
+      << ",\"proxy_version\":" << json(report.proxy_version)
+      << ",\"started\":" << json(iso8601(report.started))
+      << ",\"elapsed_ms\":" << msd(report.elapsed) << ",\"summary\":{";
+  bool first = true;
+  for (Verdict v : {Verdict::pass, Verdict::fail, Verdict::xfail, Verdict::xpass, Verdict::error,
+                    Verdict::skip}) {
+    out << (first ? "" : ",") << "\"" << to_string(v) << "\":" << report.count(v);
+    first = false;
+  }
+  out << "},\"exit_code\":" << report.exit_code() << ",\"scenarios\":[";
+  for (std::size_t i = 0; i < report.results.size(); ++i) {
+    const auto& r = report.results[i];
+    out << (i ? "," : "") << "{\"name\":" << json(r.name) << ",\"file\":" << json(r.file)
+        << ",\"description\":" << json(r.description) << ",\"verdict\":\"" << to_string(r.verdict)
+        << "\",\"reason\":" << json(r.reason) << ",\"elapsed_ms\":" << msd(r.elapsed)
+        << ",\"waits_ms\":" << msd(r.waits) << ",\"run_dir\":" << json(r.run_dir)
+        << ",\"checks\":[";
+    for (std::size_t j = 0; j < r.checks.size(); ++j) {
+      const auto& c = r.checks[j];
+      out << (j ? "," : "") << "{\"kind\":" << json(c.kind) << ",\"subject\":" << json(c.subject)
+          << ",\"passed\":" << (c.passed ? "true" : "false") << ",\"severity\":\""
+          << (c.severity == scenario::Severity::must ? "must" : "should")
+          << "\",\"expected\":" << json(c.expected) << ",\"observed\":" << json(c.observed)
+          << ",\"why\":" << json(c.why)
+          << ",\"where\":" << json(c.where.file ? c.where.to_string() : "") << ",\"deviation\":";
+      if (c.deviation)
+        out << "{\"actual\":" << json(c.deviation->actual)
+            << ",\"reason\":" << json(c.deviation->reason)
+            << ",\"link\":" << json(c.deviation->link) << "}";
+      else
+        out << "null";
+      out << "}";
+    }
+    out << "],\"exchanges\":[";
+    for (std::size_t j = 0; j < r.exchanges.size(); ++j) {
+      const auto& x = r.exchanges[j];
+      const auto& o = x.observation;
+      out << (j ? "," : "") << "{\"step\":" << x.step + 1 << ",\"repeat\":" << x.repeat + 1
+          << ",\"request\":" << json(x.request_bytes)
+          << ",\"connected\":" << (o.connected ? "true" : "false")
+          << ",\"ending\":" << (o.ending ? json(client::to_string(*o.ending)) : "null")
+          << ",\"status\":" << (o.status ? std::to_string(*o.status) : "null")
+          << ",\"status_line\":" << json(o.status_line) << ",\"body_state\":\""
+          << client::to_string(o.body_state) << "\",\"received\":" << json(o.received)
+          << ",\"end_ms\":" << msd(o.timings.end) << "}";
+    }
+    out << "],\"upstream_journal\":" << json(r.upstream_journal)
+        << ",\"proxy_log_tail\":" << json(r.proxy_log_tail) << "}";
+  }
+  out << "]}\n";
+}
+
+}  // namespace bgw::run

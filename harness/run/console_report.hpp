@@ -1,0 +1,35 @@
+// Human output of a run: a live progress line per scenario, the evidence for every failure
+// (the checks, both sides of the wire, the proxy's log), and a summary whose last line is
+// "N passed, N failed, N skipped".
+#pragma once
+
+#include <cstddef>
+#include <iosfwd>
+#include <string>
+
+#include "harness/run/result.hpp"
+
+namespace bgw::run {
+
+class ConsoleReport {
+ public:
+  ConsoleReport(std::ostream& out, bool color, bool verbose)
+      : out_(out), color_(color), verbose_(verbose) {}
+  void start(std::size_t total, const std::string& proxy, const std::string& version);
+  void scenario_done(std::size_t index, std::size_t total, const ScenarioResult& r);
+  void finish(const RunReport& report);
+
+ private:
+  std::ostream& out_;
+  bool color_;
+  bool verbose_;
+};
+
+/// JUnit XML: one testsuite per run, one testcase per scenario; fail/xpass as <failure>, error
+/// as <error>, skip as <skipped>. Bytes that XML 1.0 cannot carry are escaped as \xNN text.
+void write_junit(const RunReport& report, std::ostream& out);
+
+/// JSON report, schema "badgateway.run/1" (docs/report-json.md).
+void write_json(const RunReport& report, std::ostream& out);
+
+}  // namespace bgw::run

@@ -1,0 +1,434 @@
+#include "judge.hpp"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <set>
+#include <sstream>
+
+#include "harness/client/http_exchange.hpp"
+#include "simulator/units.hpp"
+
+namespace bgw::run {
+namespace {
+
+using scenario::Severity;
+
+std::string seconds(sim::Duration d) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3fs", std::chrono::duration<double>(d).count());
+  return buf;
+}
+
+// The time a response took, as `within` and `not_before` judge it.
+sim::Duration response_time(const client::Observation& o) {
+  return o.timings.response_complete ? *o.timings.response_complete : o.timings.end;
+}
+
+std::string observed_status(const client::Observation& o) {
+  if (o.status) return std::to_string(*o.status);
+  if (!o.connected)
+    return std::string("no connection (") + (o.ending ? client::to_string(*o.ending) : "?") + ")";
+  if (o.http09 || !o.received.empty())
+    return "no status line (" + std::to_string(o.received.size()) + " B: \"" +
+           client::escape_bytes(o.received, 40) + "\")";
+  return std::string("no response (") + (o.ending ? client::to_string(*o.ending) : "?") +
+         " after " + seconds(o.timings.end) + ")";
+}
+
+// The scenario's body states, as the client can tell them.
+scenario::BodyState body_state(const client::Observation& o) {
+  switch (o.body_state) {
+    case client::BodyState::complete:
+    case client::BodyState::unframed_complete:
+      return scenario::BodyState::complete;
+    case client::BodyState::truncated:
+      return scenario::BodyState::truncated;
+    case client::BodyState::absent:
+      return scenario::BodyState::absent;
+  }
+  return scenario::BodyState::absent;
+}
+
+const char* body_name(scenario::BodyState b) {
+  switch (b) {
+    case scenario::BodyState::complete:
+      return "complete";
+    case scenario::BodyState::truncated:
+      return "truncated";
+    case scenario::BodyState::truncated_silently:
+      return "truncated_silently";
+    case scenario::BodyState::absent:
+      return "absent";
+  }
+  return "?";
+}
+
+const char* connection_name(scenario::ConnectionEnd c) {
+  switch (c) {
+    case scenario::ConnectionEnd::close:
+      return "close";
+    case scenario::ConnectionEnd::reset:
+      return "reset";
+    case scenario::ConnectionEnd::open:
+      return "open";
+  }
+  return "?";
+}
+
+std::string observed_connection(const client::Observation& o) {
+  if (!o.ending) return "open";
+  switch (*o.ending) {
+    case client::Ending::eof:
+      return "close";
+    case client::Ending::reset:
+      return "reset";
+    case client::Ending::open:
+      return "open (no complete response before the deadline)";
+    default:
+      return client::to_string(*o.ending);
+  }
+}
+
+CheckResult check(std::string kind, std::string subject, bool passed, Severity s,
+                  std::string expected, std::string observed, const std::string& why,
+                  const scenario::Location& where) {
+  CheckResult c;
+  c.kind = std::move(kind);
+  c.subject = std::move(subject);
+  c.passed = passed;
+  c.severity = s;
+  c.expected = std::move(expected);
+  c.observed = std::move(observed);
+  c.why = why;
+  c.where = where;
+  return c;
+}
+
+void check_response(const scenario::ResponseExpect& e, const Exchange& x,
+                    std::vector<CheckResult>& out) {
+  const auto& o = x.observation;
+  const auto& c = e.checks;
+  const std::string subject = "step " + std::to_string(x.step + 1) +
+                              (x.repeat > 0 ? "." + std::to_string(x.repeat + 1) : "") + " (" +
+                              x.request + ")";
+  if (c.status)
+    out.push_back(check("status", subject, c.status->value.matches(o.status), e.severity,
+                        c.status->value.to_string(), observed_status(o), e.why, c.status->where));
+  const sim::Duration took = response_time(o);
+  if (c.within)
+    out.push_back(check("within", subject, took <= c.within->value, e.severity,
+                        "within " + seconds(c.within->value), "after " + seconds(took), e.why,
+                        c.within->where));
+  if (c.not_before)
+    out.push_back(check("not_before", subject, took >= c.not_before->value, e.severity,
+                        "not before " + seconds(c.not_before->value), "after " + seconds(took),
+                        e.why, c.not_before->where));
+  if (c.body) {
+    const scenario::BodyState seen = body_state(o);
+    std::string observed = body_name(seen);
+    observed +=
+        " (" + std::to_string(o.payload().size()) + " B, " + client::to_string(o.framing) + ")";
+    out.push_back(check("body", subject, seen == c.body->value, e.severity,
+                        body_name(c.body->value), observed, e.why, c.body->where));
+  }
+  if (c.body_equals) {
+    const std::string payload(o.payload());
+    out.push_back(check("body_equals", subject, payload == c.body_equals->value, e.severity,
+                        "\"" + client::escape_bytes(c.body_equals->value, 60) + "\"",
+                        "\"" + client::escape_bytes(payload, 60) + "\"", e.why,
+                        c.body_equals->where));
+  }
+  if (c.connection) {
+    const std::string seen = observed_connection(o);
+    out.push_back(check("connection", subject, seen == connection_name(c.connection->value),
+                        e.severity, connection_name(c.connection->value), seen, e.why,
+                        c.connection->where));
+  }
+  for (const auto& h : c.headers) {
+    const auto value = client::find_header(o.headers, h.name);
+    bool ok = false;
+    std::string expected, observed = value ? "\"" + std::string(*value) + "\"" : "absent";
+    switch (h.kind) {
+      case scenario::HeaderCheck::Kind::present:
+        ok = value.has_value();
+        expected = "present";
+        break;
+      case scenario::HeaderCheck::Kind::absent:
+        ok = !value.has_value();
+        expected = "absent";
+        break;
+      case scenario::HeaderCheck::Kind::equal:
+        ok = value && *value == h.value;
+        expected = "\"" + h.value + "\"";
+        break;
+    }
+    out.push_back(check("header", subject + " header " + h.name, ok, e.severity, expected, observed,
+                        e.why, h.where));
+  }
+}
+
+bool idempotent(const std::string& method) {
+  for (const char* m : {"GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE"})
+    if (method == m) return true;
+  return false;
+}
+
+// The request id the runner adds (X-Bgw-Request: step.repeat) and the method, from a journalled
+// request head; empty when absent.
+std::pair<std::string, std::string> request_identity(const std::string& head) {
+  const std::string method = head.substr(0, head.find(' '));
+  std::string id;
+  std::istringstream in(head);
+  std::string line;
+  while (std::getline(in, line)) {
+    if (line.size() > 14 && strncasecmp(line.c_str(), "X-Bgw-Request:", 14) == 0) {
+      id = line.substr(14);
+      id.erase(0, id.find_first_not_of(" \t"));
+      while (!id.empty() && (id.back() == '\r' || id.back() == ' ')) id.pop_back();
+    }
+  }
+  return {method, id};
+}
+
+}  // namespace
+
+std::vector<CheckResult> evaluate(const scenario::Scenario& sc, const std::string& proxy,
+                                  const std::vector<Exchange>& exchanges,
+                                  const std::map<std::string, std::vector<sim::Event>>& journals) {
+  std::vector<CheckResult> out;
+  for (const Exchange& x : exchanges) {
+    if (x.step >= sc.steps.size()) continue;
+    for (const auto& e : sc.steps[x.step].expects)
+      check_response(scenario::for_proxy(e, proxy), x, out);
+  }
+  for (const auto& raw : sc.expects) {
+    const scenario::UpstreamExpect e = scenario::for_proxy(raw, proxy);
+    const auto& c = e.checks;
+    const std::string name = e.upstream ? e.upstream->value : "";
+    const auto it = journals.find(name);
+    const std::vector<sim::Event> none;
+    const auto& events = it == journals.end() ? none : it->second;
+    auto count = [&](sim::EventKind k) {
+      return static_cast<std::uint64_t>(std::count_if(
+          events.begin(), events.end(), [&](const sim::Event& ev) { return ev.kind == k; }));
+    };
+    if (c.connections) {
+      const auto n = count(sim::EventKind::accepted);
+      out.push_back(check("connections", "upstream " + name, c.connections->value.contains(n),
+                          e.severity, c.connections->value.to_string(), std::to_string(n), e.why,
+                          c.connections->where));
+    }
+    if (c.requests) {
+      const auto n = count(sim::EventKind::request_head);
+      out.push_back(check("requests", "upstream " + name, c.requests->value.contains(n), e.severity,
+                          c.requests->value.to_string(), std::to_string(n), e.why,
+                          c.requests->where));
+    }
+    if (c.non_idempotent_once && c.non_idempotent_once->value) {
+      // Every delivery of a non-idempotent request, by its id, across all upstreams.
+      std::map<std::string, std::vector<std::string>> seen;
+      bool heads = false;
+      for (const auto& [up, evs] : journals) {
+        for (const auto& ev : evs) {
+          if (ev.kind != sim::EventKind::request_head) continue;
+          heads = heads || !ev.detail.empty();
+          const auto [method, id] = request_identity(ev.detail);
+          if (!id.empty() && !idempotent(method)) seen[method + " " + id].push_back(up);
+        }
+      }
+      std::string dup;
+      for (const auto& [req, ups] : seen) {
+        if (ups.size() > 1) {
+          dup = req + " reached ";
+          for (std::size_t i = 0; i < ups.size(); ++i) dup += (i ? ", " : "") + ups[i];
+          break;
+        }
+      }
+      const bool ok = dup.empty() && (heads || seen.empty());
+      out.push_back(check("non_idempotent_once", "all upstreams", ok, e.severity,
+                          "no non-idempotent request delivered twice",
+                          dup.empty() ? "each delivered at most once" : dup, e.why,
+                          c.non_idempotent_once->where));
+    }
+  }
+  return out;
+}
+
+Decision decide(std::vector<CheckResult>& checks, const std::string& scenario_name,
+                const std::vector<proxy::Deviation>& deviations, const std::string& version,
+                bool strict) {
+  std::vector<const proxy::Deviation*> applicable;
+  for (const auto& d : deviations) {
+    if (proxy::glob_match(d.scenario, scenario_name) &&
+        (d.versions.empty() || proxy::version_satisfies(version, d.versions)))
+      applicable.push_back(&d);
+  }
+  std::set<const proxy::Deviation*> used;
+  std::size_t failed = 0, covered = 0, should = 0;
+  const CheckResult* first_failure = nullptr;
+  for (CheckResult& c : checks) {
+    if (c.passed) continue;
+    const bool counts = c.severity == Severity::must || strict || c.kind == "proxy_alive";
+    for (const proxy::Deviation* d : applicable) {
+      if (d->check.empty() || d->check == c.kind) {
+        c.deviation = *d;
+        used.insert(d);
+        break;
+      }
+    }
+    if (!counts) {
+      ++should;
+      continue;
+    }
+    if (c.deviation) {
+      ++covered;
+    } else {
+      ++failed;
+      if (!first_failure) first_failure = &c;
+    }
+  }
+  Decision out;
+  if (failed > 0) {
+    out.verdict = Verdict::fail;
+    out.reason = first_failure->kind + " of " + first_failure->subject + ": expected " +
+                 first_failure->expected + ", got " + first_failure->observed;
+    if (failed > 1) out.reason += " (+" + std::to_string(failed - 1) + " more)";
+    return out;
+  }
+  for (const proxy::Deviation* d : applicable) {
+    if (!used.count(d)) {
+      out.verdict = Verdict::xpass;
+      out.reason = "known deviation no longer happens: " + d->actual;
+      return out;
+    }
+  }
+  if (covered > 0) {
+    out.verdict = Verdict::xfail;
+    for (const CheckResult& c : checks) {
+      if (!c.passed && c.deviation) {
+        out.reason = "known deviation: " + c.deviation->actual;
+        break;
+      }
+    }
+    return out;
+  }
+  out.verdict = Verdict::pass;
+  if (should > 0)
+    out.reason = std::to_string(should) + " SHOULD deviation" + (should > 1 ? "s" : "");
+  return out;
+}
+
+// ---- result.hpp ----------------------------------------------------------------------------
+
+const char* to_string(Verdict v) {
+  switch (v) {
+    case Verdict::pass:
+      return "pass";
+    case Verdict::fail:
+      return "fail";
+    case Verdict::xfail:
+      return "xfail";
+    case Verdict::xpass:
+      return "xpass";
+    case Verdict::error:
+      return "error";
+    case Verdict::skip:
+      return "skip";
+  }
+  return "?";
+}
+
+std::size_t ScenarioResult::must_failed() const {
+  return static_cast<std::size_t>(std::count_if(
+      checks.begin(), checks.end(),
+      [](const CheckResult& c) { return !c.passed && c.severity == Severity::must; }));
+}
+
+std::size_t ScenarioResult::should_failed() const {
+  return static_cast<std::size_t>(std::count_if(
+      checks.begin(), checks.end(),
+      [](const CheckResult& c) { return !c.passed && c.severity == Severity::should; }));
+}
+
+std::size_t RunReport::count(Verdict v) const {
+  return static_cast<std::size_t>(std::count_if(
+      results.begin(), results.end(), [&](const ScenarioResult& r) { return r.verdict == v; }));
+}
+
+int RunReport::exit_code() const {
+  if (count(Verdict::error) > 0) return 3;
+  if (count(Verdict::fail) > 0 || count(Verdict::xpass) > 0) return 1;
+  return 0;
+}
+
+}  // namespace bgw::run
+
+// ---- adapter.hpp matching helpers ------------------------------------------------------------
+
+namespace bgw::proxy {
+
+bool glob_match(const std::string& pattern, const std::string& text) {
+  std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+namespace {
+std::vector<long> version_parts(const std::string& v) {
+  std::vector<long> out;
+  std::size_t i = 0;
+  while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i]))) {
+    long n = 0;
+    while (i < v.size() && std::isdigit(static_cast<unsigned char>(v[i])))
+      n = n * 10 + (v[i++] - '0');
+    out.push_back(n);
+    if (i < v.size() && v[i] == '.')
+      ++i;
+    else
+      break;  // "-9+deb12u11" and the like end the version
+  }
+  return out;
+}
+}  // namespace
+
+bool version_satisfies(const std::string& version, const std::string& constraint) {
+  if (constraint.empty()) return true;
+  std::size_t op_len = 0;
+  while (op_len < constraint.size() &&
+         std::string("<>=!").find(constraint[op_len]) != std::string::npos)
+    ++op_len;
+  const std::string op = op_len ? constraint.substr(0, op_len) : "=";
+  auto a = version_parts(version);
+  auto b = version_parts(constraint.substr(op_len));
+  if (a.empty() || b.empty()) return false;
+  const std::size_t n = std::max(a.size(), b.size());
+  a.resize(n, 0);
+  b.resize(n, 0);
+  const int cmp = a < b ? -1 : (a > b ? 1 : 0);
+  if (op == ">=") return cmp >= 0;
+  if (op == ">") return cmp > 0;
+  if (op == "<=") return cmp <= 0;
+  if (op == "<") return cmp < 0;
+  if (op == "=" || op == "==") return cmp == 0;
+  if (op == "!=") return cmp != 0;
+  return false;
+}
+
+}  // namespace bgw::proxy

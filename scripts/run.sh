@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The main job: install the Debian packages, build the release preset, and run scenarios
+# against a real proxy (nginx by default; BGW_PROXY=haproxy for HAProxy). Extra arguments go to
+# `badgateway run`; with none, the shipped scenario set runs.
+#   ./scripts/run.sh
+#   BGW_PROXY=haproxy ./scripts/run.sh -j2 --junit report.xml scenarios/
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/install-deps.sh
+cmake --preset release
+cmake --build --preset release
+if [[ $# -eq 0 ]]; then set -- scenarios/; fi
+exec build/release/harness/badgateway run --proxy "${BGW_PROXY:-nginx}" "$@"
