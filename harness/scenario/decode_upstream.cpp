@@ -462,6 +462,9 @@ Upstream decode_upstream(Decoder& d, const toml::table& t) {
     if (auto v = r.name("name")) u.name = *v;
   u.spec.name = u.name;
   if (auto v = read_loopback(r)) u.spec.address = *v;
+  // A pinned port, for a proxy that runs outside badgateway (`run --proxy-url`) and was
+  // configured with fixed upstream ports. 0, the default, lets the kernel pick.
+  if (auto v = r.integer("port", 0, 65535)) u.spec.port = static_cast<std::uint16_t>(*v);
   if (auto v = r.enumeration<sim::ListenerMode>("listener")) u.spec.mode = *v;
   // The response first: fault rules are lowered against it.
   if (const auto* rt = r.subtable("response")) u.spec.response = decode_response(d, *rt);

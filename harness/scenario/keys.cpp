@@ -9,8 +9,8 @@ using K = std::string_view;
 constexpr std::array<K, 5> root_keys{"scenario", "upstream", "proxy", "step", "expect"};
 constexpr std::array<K, 6> scenario_keys{"name", "description", "tags",
                                          "spec", "requires",    "timeout"};
-constexpr std::array<K, 7> upstream_keys{"name", "address", "listener", "response",
-                                         "seed", "fault",   "event"};
+constexpr std::array<K, 8> upstream_keys{"name",     "address", "port",  "listener",
+                                         "response", "seed",    "fault", "event"};
 constexpr std::array<K, 8> response_keys{"status",    "reason",  "headers",    "body",
                                          "body_size", "chunked", "chunk_size", "close"};
 // [[upstream.fault]] keys; set_fault events take the same ones after `at` and `action`.

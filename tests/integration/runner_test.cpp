@@ -4,9 +4,13 @@
 // the measured behaviour of each proxy (../shared/research/proxy-semantics.md §1).
 #include "harness/run/runner.hpp"
 
+#include <arpa/inet.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -236,6 +240,61 @@ TEST(RunnerInterrupt, SigintLeavesNoProxyAndNoPortBehind) {
   EXPECT_FALSE(bgw::proxy::tcp_connects("127.0.0.1", port, 200ms))
       << "port " << port << " still accepts";
   fs::remove_all(dir);
+}
+
+// An already-running proxy (`--proxy-url`): badgateway starts only the upstreams, on the ports
+// the scenario pins, and judges what the proxy answers.
+TEST(RunnerProxyUrl, JudgesAProxyStartedOutsideTheHarness) {
+  auto free_port = [] {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in sa{};
+    sa.sin_family = AF_INET;
+    sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof sa;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len);
+    ::close(fd);
+    return ntohs(sa.sin_port);
+  };
+  const fs::path dir = temp_dir("proxy-url");
+  const auto upstream_port = free_port();
+  const auto proxy_port = free_port();
+  std::ofstream(dir / "mini.conf")
+      << "listen = 127.0.0.1:" << proxy_port << "\nupstream = 127.0.0.1:" << upstream_port
+      << "\nread_timeout = 1s\n";
+  bgw::proxy::ChildProcess proxy({.argv = {BGW_MINI_PROXY_EXE, (dir / "mini.conf").string()},
+                                  .stdout_path = (dir / "out.log").string(),
+                                  .stderr_path = (dir / "err.log").string()});
+  ASSERT_TRUE(bgw::proxy::await_ready(proxy, {.port = proxy_port, .timeout = 5s}).ready);
+  auto loaded = bgw::scenario::load_scenario_text(
+      "[scenario]\nname = \"t-proxy-url\"\ndescription = \"d\"\n[[upstream]]\nname = \"a\"\nport "
+      "= " +
+          std::to_string(upstream_port) +
+          "\n[[upstream.fault]]\nfault = \"reset_after_request\"\n[[step]]\nrequest = { target = "
+          "\"/\" }\n"
+          "[[step.expect]]\nseverity = \"must\"\nstatus = 502\n[[expect]]\nseverity = \"must\"\n"
+          "upstream = \"a\"\nrequests = 1\n",
+      "proxy-url.toml");
+  for (const auto& d : loaded.diagnostics) ADD_FAILURE() << d.to_string();
+  ASSERT_TRUE(loaded.ok());
+  bgw::run::RunOptions o;
+  o.runs_root = dir / "runs";
+  o.proxy_url = bgw::run::parse_proxy_url("http://127.0.0.1:" + std::to_string(proxy_port));
+  ASSERT_TRUE(o.proxy_url);
+  const auto r = bgw::run::run_scenario(*loaded.scenario, nullptr, "", o);
+  EXPECT_EQ(r.verdict, Verdict::pass) << r.reason;
+  ASSERT_FALSE(r.exchanges.empty());
+  EXPECT_EQ(r.exchanges.front().observation.status.value_or(0), 502);
+  proxy.stop(2s);
+  fs::remove_all(dir);
+}
+
+TEST(RunnerProxyUrl, OnlyLoopbackUrlsAreAccepted) {
+  EXPECT_TRUE(bgw::run::parse_proxy_url("http://127.0.0.1:8080/"));
+  EXPECT_TRUE(bgw::run::parse_proxy_url("http://[::1]:8080"));
+  EXPECT_FALSE(bgw::run::parse_proxy_url("http://10.0.0.1:8080"));
+  EXPECT_FALSE(bgw::run::parse_proxy_url("http://127.0.0.1"));
+  EXPECT_FALSE(bgw::run::parse_proxy_url("http://127.0.0.1:0"));
 }
 
 }  // namespace
