@@ -107,7 +107,12 @@ CheckResult check(std::string kind, std::string subject, bool passed, Severity s
   return c;
 }
 
+bool upstream_cut_response(const std::map<std::string, std::vector<sim::Event>>& journals,
+                           const std::string& id);
+std::string request_id(const Exchange& x);
+
 void check_response(const scenario::ResponseExpect& e, const Exchange& x,
+                    const std::map<std::string, std::vector<sim::Event>>& journals,
                     std::vector<CheckResult>& out) {
   const auto& o = x.observation;
   const auto& c = e.checks;
@@ -127,7 +132,10 @@ void check_response(const scenario::ResponseExpect& e, const Exchange& x,
                         "not before " + seconds(c.not_before->value), "after " + seconds(took),
                         e.why, c.not_before->where));
   if (c.body) {
-    const scenario::BodyState seen = body_state(o);
+    scenario::BodyState seen = body_state(o);
+    // Complete to the client, but cut at the upstream: the proxy hid the truncation.
+    if (seen == scenario::BodyState::complete && upstream_cut_response(journals, request_id(x)))
+      seen = scenario::BodyState::truncated_silently;
     std::string observed = body_name(seen);
     observed +=
         " (" + std::to_string(o.payload().size()) + " B, " + client::to_string(o.framing) + ")";
@@ -193,6 +201,46 @@ std::pair<std::string, std::string> request_identity(const std::string& head) {
   return {method, id};
 }
 
+// Whether an upstream cut short the response it sent for the request with this id: its head
+// promised more body (Content-Length, or chunked framing) than it wrote. The client cannot see
+// that; a proxy that still framed the response as complete truncated it silently.
+bool upstream_cut_response(const std::map<std::string, std::vector<sim::Event>>& journals,
+                           const std::string& id) {
+  for (const auto& [name, events] : journals) {
+    std::uint64_t conn = 0, request = 0;
+    for (const auto& ev : events) {
+      if (ev.kind == sim::EventKind::request_head && request_identity(ev.detail).second == id) {
+        conn = ev.connection;
+        request = ev.request;
+      }
+    }
+    if (request == 0) continue;
+    std::string written;
+    for (const auto& ev : events) {
+      if (ev.kind == sim::EventKind::wrote && ev.connection == conn && ev.request == request)
+        written += ev.detail;
+    }
+    const auto head_end = written.find("\r\n\r\n");
+    if (head_end == std::string::npos) continue;
+    const std::string head = written.substr(0, head_end + 2);
+    const std::size_t body = written.size() - head_end - 4;
+    std::string lower;
+    for (const char c : head)
+      lower += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (const auto cl = lower.find("\r\ncontent-length:"); cl != std::string::npos) {
+      const std::uint64_t declared = std::strtoull(head.c_str() + cl + 17, nullptr, 10);
+      if (body < declared) return true;
+    } else if (lower.find("transfer-encoding: chunked") != std::string::npos) {
+      if (written.rfind("0\r\n\r\n") != written.size() - 5) return true;
+    }
+  }
+  return false;
+}
+
+std::string request_id(const Exchange& x) {
+  return std::to_string(x.step + 1) + "." + std::to_string(x.repeat + 1);
+}
+
 }  // namespace
 
 std::vector<CheckResult> evaluate(const scenario::Scenario& sc, const std::string& proxy,
@@ -202,7 +250,7 @@ std::vector<CheckResult> evaluate(const scenario::Scenario& sc, const std::strin
   for (const Exchange& x : exchanges) {
     if (x.step >= sc.steps.size()) continue;
     for (const auto& e : sc.steps[x.step].expects)
-      check_response(scenario::for_proxy(e, proxy), x, out);
+      check_response(scenario::for_proxy(e, proxy), x, journals, out);
   }
   for (const auto& raw : sc.expects) {
     const scenario::UpstreamExpect e = scenario::for_proxy(raw, proxy);

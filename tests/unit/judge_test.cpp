@@ -104,6 +104,29 @@ TEST(Judge, NonIdempotentRequestDeliveredToTwoUpstreamsIsCaught) {
       only(bgw::run::evaluate(*loaded.scenario, "x", {}, journals), "non_idempotent_once").passed);
 }
 
+TEST(Judge, CompleteToTheClientButCutAtTheUpstreamIsSilentTruncation) {
+  const auto sc = scenario("[[step.expect]]\nseverity = \"must\"\nbody = \"truncated\"\n");
+  bgw::sim::Event head{};
+  head.kind = bgw::sim::EventKind::request_head;
+  head.connection = 1;
+  head.request = 1;
+  head.detail = "POST /x HTTP/1.1\r\nX-Bgw-Request: 1.1\r\n\r\n";
+  bgw::sim::Event wrote{};
+  wrote.kind = bgw::sim::EventKind::wrote;
+  wrote.connection = 1;
+  wrote.request = 1;
+  wrote.detail = "HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n0123456789";
+  const std::map<std::string, std::vector<bgw::sim::Event>> journals{{"a", {head, wrote}}};
+  const auto c = only(bgw::run::evaluate(sc, "x", {exchange(200)}, journals), "body");
+  EXPECT_FALSE(c.passed);
+  EXPECT_THAT(c.observed, testing::StartsWith("truncated_silently"));
+  // The same upstream bytes, seen truncated by the client: detectable, as expected.
+  EXPECT_TRUE(only(bgw::run::evaluate(sc, "x", {exchange(200, bgw::client::BodyState::truncated)},
+                                      journals),
+                   "body")
+                  .passed);
+}
+
 CheckResult failed(const std::string& kind,
                    bgw::scenario::Severity s = bgw::scenario::Severity::must) {
   CheckResult c;
