@@ -297,4 +297,43 @@ TEST(RunnerProxyUrl, OnlyLoopbackUrlsAreAccepted) {
   EXPECT_FALSE(bgw::run::parse_proxy_url("http://127.0.0.1:0"));
 }
 
+// A proxy that dies in the middle of a scenario is a failure with its exit status and log, not a
+// hang and not a harness error. The "proxy" here is bgw-upstream answering on the proxy's port,
+// ended by coreutils timeout after 1 s; the second step comes after a 2 s pause.
+TEST(RunnerProxyCrash, AProxyThatDiesMidScenarioFailsWithItsExitStatus) {
+  if (bgw::proxy::find_program("timeout").empty()) GTEST_SKIP() << "coreutils timeout missing";
+  const fs::path dir = temp_dir("crash");
+  std::ofstream(dir / "none.conf.in") << "{{! this fake proxy takes no config }}\n";
+  std::ofstream(dir / "dying.toml")
+      << "[adapter]\nname = \"dying\"\nprogram = \"timeout\"\n"
+         "argv = [\"{{program}}\", \"-s\", \"ABRT\", \"1\", \"" BGW_UPSTREAM_EXE
+         "\", \"--port\", \"{{listen.port}}\"]\n"
+         "config_template = \"none.conf.in\"\nconfig_file = \"none.conf\"\n";
+  auto adapter = bgw::proxy::load_adapter((dir / "dying.toml").string());
+  for (const auto& d : adapter.diagnostics) ADD_FAILURE() << d.to_string();
+  ASSERT_TRUE(adapter.ok());
+  auto loaded = bgw::scenario::load_scenario_text(
+      "[scenario]\nname = \"t-crash\"\ndescription = \"d\"\n[[upstream]]\nname = \"a\"\n"
+      "[[step]]\nrequest = { target = \"/1\" }\n[[step.expect]]\nseverity = \"must\"\nstatus = "
+      "200\n"
+      "[[step]]\npause = \"2s\"\nrequest = { target = \"/2\" }\n",
+      "crash.toml");
+  for (const auto& d : loaded.diagnostics) ADD_FAILURE() << d.to_string();
+  ASSERT_TRUE(loaded.ok());
+  bgw::run::RunOptions o;
+  o.runs_root = dir / "runs";
+  const auto r = bgw::run::run_scenario(*loaded.scenario, &*adapter.adapter, "", o);
+  EXPECT_EQ(r.verdict, Verdict::fail) << r.reason;
+  bool found = false;
+  for (const auto& c : r.checks) {
+    if (c.kind != "proxy_alive") continue;
+    found = true;
+    EXPECT_FALSE(c.passed);
+    EXPECT_THAT(c.observed, testing::HasSubstr("exited with status 124"));
+  }
+  EXPECT_TRUE(found) << "no proxy_alive check";
+  EXPECT_THAT(r.proxy_log_tail, testing::HasSubstr("listening"));
+  fs::remove_all(dir);
+}
+
 }  // namespace
