@@ -9,7 +9,10 @@ packages=(
   libtomlplusplus-dev                            # scenario files
   libgtest-dev libgmock-dev                      # tests
   libbenchmark-dev                               # bench/
-  nginx-light haproxy                            # proxies under test
+  nginx-light haproxy                            # proxies under test (CI runs the suite)
+  apache2 caddy varnish squid lighttpd h2o       # the other reverse proxies Debian ships:
+  trafficserver tinyproxy                        #   adapters, config checks, the matrix
+  chromium                                       # the matrix HTML's browser test
   wrk curl                                       # load and manual probing
 )
 
@@ -43,13 +46,22 @@ else
 fi
 
 echo "dependencies: installing ${missing[*]}"
+# The proxy packages start system services on install (ports 80, 3128, 6081, 8080, 8888...).
+# Those are not ours to reason about: the harness launches its own proxy processes. A
+# policy-rc.d answering 101 ("action forbidden") is Debian's way to keep invoke-rc.d from
+# starting them; it is removed again afterwards if we put it there.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${as_root[@]}" tee "$policy" >/dev/null
+  "${as_root[@]}" chmod 755 "$policy"
+  trap '"${as_root[@]}" rm -f "$policy"' EXIT
+fi
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update
 "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
   apt-get install -y --no-install-recommends "${missing[@]}"
 
-# The Debian packages start nginx and haproxy as system services. A service left running holds
-# port 80 and is not ours to reason about; the harness launches its own proxy processes.
-for service_name in nginx haproxy; do
+# Where a service got started anyway (no policy-rc.d honoured, or it was running before), stop it.
+for service_name in nginx haproxy apache2 varnish squid lighttpd h2o trafficserver tinyproxy caddy; do
   if command -v service >/dev/null 2>&1 && service "$service_name" status >/dev/null 2>&1; then
     echo "dependencies: stopping the $service_name system service"
     "${as_root[@]}" service "$service_name" stop || true
