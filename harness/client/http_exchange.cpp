@@ -293,7 +293,21 @@ net::awaitable<void> do_exchange(StatePtr s, ExchangeArgs a, std::shared_ptr<Obs
 
   // The send has the response deadline too: a proxy that reads nothing must not hang us.
   arm(s, Clock::now() + a.deadline);
-  auto [wec, written] = co_await net::async_write(s->socket, net::buffer(a.bytes), nothrow);
+  // Write what the socket buffer takes right now, synchronously (the socket is non-blocking, so
+  // this returns at once): the clock then starts when the bytes are with the kernel, not when
+  // this coroutine gets to run again after a completion that other handlers on the io_context
+  // (the upstreams) can delay. A proxy's timeout starts no earlier than that moment, so
+  // `not_before` is judged against a start that is never late.
+  boost::system::error_code wec;
+  s->socket.non_blocking(true, wec);
+  std::size_t written = wec ? 0 : s->socket.write_some(net::buffer(a.bytes), wec);
+  if (wec == net::error::would_block || wec == net::error::try_again) wec.clear();
+  if (!wec && written < a.bytes.size()) {
+    auto [rest_ec, rest] = co_await net::async_write(
+        s->socket, net::buffer(a.bytes.data() + written, a.bytes.size() - written), nothrow);
+    wec = rest_ec;
+    written += rest;
+  }
   const bool send_timed_out = s->timed_out;
   disarm(s);
   if (!wec)

@@ -126,8 +126,9 @@ struct ParsedResponse {
   std::optional<int> status;
   std::string status_line;   ///< the final response's first line as received, valid or not (no
                              ///< line ending); a partial line when the connection ended inside it
-  std::string version;       ///< "HTTP/1.1" when the status line is valid
-  std::string reason;        ///< the reason phrase when the status line is valid
+  std::string version;       ///< "HTTP/1.1" when the status line is valid or its code is only
+                             ///< out of range (then the message is still framed and parsed)
+  std::string reason;        ///< the reason phrase, under the same conditions
   std::string status_error;  ///< why `status` is not set although bytes arrived
   /// Bytes arrived that do not start with an HTTP/1.x status line (nginx and tinyproxy relay
   /// upstream garbage verbatim): everything is the body, read until close.

@@ -107,6 +107,9 @@ bool status_char_ok(std::size_t pos, char c) {
 
 struct StatusLine {
   bool valid = false;
+  /// "HTTP/1.x NNN" with three digits outside 100..599: invalid as a status (RFC 9110 §15), but
+  /// still a framed message, which a client SHOULD process as a 5xx: its headers and framing count.
+  bool out_of_range = false;
   int code = 0;
   std::string_view version;
   std::string_view reason;
@@ -138,14 +141,15 @@ StatusLine parse_status_line(std::string_view line) {
     return s;
   }
   const int n = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
-  if (n < 100 || n > 599) {
-    s.error = "status code " + std::string(code) + " is outside 100..599";
-    return s;
-  }
-  s.valid = true;
   s.code = n;
   s.version = version;
   s.reason = sp2 == std::string_view::npos ? std::string_view() : rest.substr(sp2 + 1);
+  if (n < 100 || n > 599) {
+    s.error = "status code " + std::string(code) + " is outside 100..599";
+    s.out_of_range = true;
+    return s;
+  }
+  s.valid = true;
   return s;
 }
 
@@ -316,7 +320,7 @@ std::size_t ResponseReader::feed_head(std::string_view data) {
       first_line_done_ = true;
       const std::string_view status = strip_cr(line);
       const StatusLine s = parse_status_line(status);
-      if (!s.valid) {
+      if (!s.valid && !s.out_of_range) {
         response_.http09 = true;
         response_.framing = Framing::until_close;
         phase_ = Phase::http09;
@@ -327,7 +331,10 @@ std::size_t ResponseReader::feed_head(std::string_view data) {
         return i;
       }
       response_.status_line = std::string(status);
-      response_.status = s.code;
+      if (s.valid)
+        response_.status = s.code;
+      else
+        response_.status_error = s.error;  // framed like any response, but no valid status
       response_.version = std::string(s.version);
       response_.reason = std::string(s.reason);
       if (status.size() == line.size())

@@ -416,8 +416,6 @@ TEST(ResponseReader, InvalidStatusLines) {
     std::string error;
   };
   const std::vector<Case> cases = {
-      {"HTTP/1.1 600 Nope", "status code 600 is outside 100..599"},
-      {"HTTP/1.1 099 Low", "status code 099 is outside 100..599"},
       {"HTTP/2 200 OK", "version 'HTTP/2' is not HTTP/1.x"},
       {"HTTP/1.1 20 OK", "status code '20' is not three digits"},
       {"HTTP/1.1 2000 OK", "status code '2000' is not three digits"},
@@ -432,6 +430,23 @@ TEST(ResponseReader, InvalidStatusLines) {
     EXPECT_TRUE(p.r.http09);
     EXPECT_EQ(p.r.status_line, c.line);
     EXPECT_EQ(p.r.status_error, c.error);
+  }
+}
+
+// RFC 9110 §15: a code outside 100..599 is invalid, but a client SHOULD treat the response as a
+// 5xx, so its head and framing still count: the message ends where its Content-Length says.
+TEST(ResponseReader, OutOfRangeCodeIsFramedButHasNoStatus) {
+  for (const std::string code : {"600", "099"}) {
+    SCOPED_TRACE(code);
+    const Parsed p = parse("HTTP/1.1 " + code + " Odd\r\nContent-Length: 5\r\n\r\nhello", {});
+    EXPECT_EQ(p.r.status, std::nullopt);
+    EXPECT_FALSE(p.r.http09);
+    EXPECT_EQ(p.r.status_line, "HTTP/1.1 " + code + " Odd");
+    EXPECT_EQ(p.r.status_error, "status code " + code + " is outside 100..599");
+    EXPECT_TRUE(p.r.head_complete);
+    EXPECT_EQ(p.r.body, "hello");
+    EXPECT_EQ(p.r.body_state, BodyState::complete);
+    EXPECT_TRUE(p.complete_before_finish) << "framed by its Content-Length, not by the close";
   }
 }
 
