@@ -9,6 +9,7 @@
 #include "harness/cli/check.hpp"
 #include "harness/cli/demo.hpp"
 #include "harness/cli/list.hpp"
+#include "harness/cli/matrix_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve.hpp"
 #include "harness/scenario/reference.hpp"
@@ -28,6 +29,11 @@ void usage(std::ostream& out) {
          "      [--json FILE] [--keep-artifacts] [--timeout-scale X] [--strict] PATH...\n"
          "                            run scenarios against a real proxy (default nginx) and\n"
          "                            judge it; `badgateway run --help` for details\n"
+         "  matrix [--proxies A,B,...] [-j N] [--filter GLOB] [--html FILE] [--markdown FILE]\n"
+         "      [--json FILE] [--timeout-scale X] PATH...\n"
+         "                            run scenarios against several proxies, one after another,\n"
+         "                            and write the results matrix; `badgateway matrix --help`\n"
+         "                            for details\n"
          "  check FILE|DIR...         validate scenario files (directories: every *.toml,\n"
          "                            recursively); problems as file:line:col: error: message\n"
          "                            on stderr, a summary line on stdout\n"
@@ -124,6 +130,7 @@ int main(int argc, char** argv) {
     return list_faults(verbose);
   }
   if (command == "run") return bgw::cli::run_command(args);
+  if (command == "matrix") return bgw::cli::matrix_command(args);
   if (command == "check") {
     for (const auto& a : args) {
       if (a == "-h" || a == "--help") {

@@ -2,18 +2,15 @@
 
 #include <unistd.h>
 
-#include <condition_variable>
-#include <deque>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <mutex>
-#include <thread>
 
 #include "harness/proxy/adapter.hpp"
 #include "harness/run/console_report.hpp"
 #include "harness/run/interrupt.hpp"
 #include "harness/run/runner.hpp"
+#include "harness/run/suite.hpp"
 #include "harness/scenario/discover.hpp"
 #include "harness/scenario/load.hpp"
 
@@ -37,16 +34,6 @@ struct Options {
 int usage_error(const std::string& message) {
   std::cerr << "badgateway run: " << message << "\n\n" << run_usage();
   return 2;
-}
-
-bool parse_double(const std::string& s, double& out) {
-  try {
-    std::size_t used = 0;
-    out = std::stod(s, &used);
-    return used == s.size() && out > 0 && out <= 100;
-  } catch (const std::exception&) {
-    return false;
-  }
 }
 
 fs::path self_dir() {
@@ -89,6 +76,62 @@ std::string find_proxies_dir() {
   return "proxies";
 }
 
+bool parse_jobs(const std::string& text, int& out) {
+  try {
+    std::size_t used = 0;
+    const int n = std::stoi(text, &used);
+    if (used != text.size() || n < 1 || n > 64) return false;
+    out = n;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool parse_timeout_scale(const std::string& text, double& out) {
+  try {
+    std::size_t used = 0;
+    const double x = std::stod(text, &used);
+    if (used != text.size() || !(x > 0) || x > 100) return false;
+    out = x;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+std::optional<std::vector<scenario::Scenario>> load_scenarios(const std::vector<std::string>& paths,
+                                                              const std::string& filter,
+                                                              const std::string& command,
+                                                              std::ostream& err) {
+  std::vector<fs::path> inputs(paths.begin(), paths.end());
+  const auto found = scenario::find_scenario_files(inputs);
+  for (const auto& e : found.errors) err << e << "\n";
+  if (!found.errors.empty()) return std::nullopt;
+  std::vector<scenario::Scenario> scenarios;
+  bool invalid = false;
+  for (const auto& f : found.files) {
+    auto loaded = scenario::load_scenario(f);
+    for (const auto& d : loaded.diagnostics) err << d.to_string() << "\n";
+    if (!loaded.ok()) {
+      invalid = true;
+      continue;
+    }
+    if (!filter.empty() && !proxy::glob_match(filter, loaded.scenario->meta.name)) continue;
+    scenarios.push_back(std::move(*loaded.scenario));
+  }
+  if (invalid) {
+    err << "badgateway " << command
+        << ": invalid scenario files; nothing was run (see `badgateway check`)\n";
+    return std::nullopt;
+  }
+  if (scenarios.empty()) {
+    err << "badgateway " << command << ": no scenario matches\n";
+    return std::nullopt;
+  }
+  return scenarios;
+}
+
 int run_command(const std::vector<std::string>& args) {
   Options o;
   for (std::size_t i = 0; i < args.size(); ++i) {
@@ -108,19 +151,9 @@ int run_command(const std::vector<std::string>& args) {
       if (!value(o.proxy_url)) return usage_error("--proxy-url needs a URL");
     } else if (a == "-j" || a == "--jobs") {
       if (!value(v)) return usage_error("-j needs a number");
-      try {
-        o.jobs = std::stoi(v);
-      } catch (const std::exception&) {
-        o.jobs = 0;
-      }
-      if (o.jobs < 1 || o.jobs > 64) return usage_error("-j takes 1 to 64, not '" + v + "'");
+      if (!parse_jobs(v, o.jobs)) return usage_error("-j takes 1 to 64, not '" + v + "'");
     } else if (a.rfind("-j", 0) == 0 && a.size() > 2) {
-      try {
-        o.jobs = std::stoi(a.substr(2));
-      } catch (const std::exception&) {
-        o.jobs = 0;
-      }
-      if (o.jobs < 1 || o.jobs > 64)
+      if (!parse_jobs(a.substr(2), o.jobs))
         return usage_error("-j takes 1 to 64, not '" + a.substr(2) + "'");
     } else if (a == "--filter") {
       if (!value(o.filter)) return usage_error("--filter needs a glob");
@@ -134,7 +167,7 @@ int run_command(const std::vector<std::string>& args) {
       if (!value(v)) return usage_error("--runs-dir needs a directory");
       o.run.runs_root = v;
     } else if (a == "--timeout-scale") {
-      if (!value(v) || !parse_double(v, o.run.timeout_scale))
+      if (!value(v) || !parse_timeout_scale(v, o.run.timeout_scale))
         return usage_error("--timeout-scale takes a number above 0 (e.g. 2)");
     } else if (a == "--strict") {
       o.run.strict = true;
@@ -149,31 +182,9 @@ int run_command(const std::vector<std::string>& args) {
   if (o.paths.empty()) return usage_error("no scenario files or directories given");
 
   // ---- scenarios: all must load, or nothing runs ----
-  std::vector<fs::path> inputs(o.paths.begin(), o.paths.end());
-  const auto found = scenario::find_scenario_files(inputs);
-  for (const auto& e : found.errors) std::cerr << e << "\n";
-  if (!found.errors.empty()) return 2;
-  std::vector<scenario::Scenario> scenarios;
-  bool invalid = false;
-  for (const auto& f : found.files) {
-    auto loaded = scenario::load_scenario(f);
-    for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
-    if (!loaded.ok()) {
-      invalid = true;
-      continue;
-    }
-    if (!o.filter.empty() && !proxy::glob_match(o.filter, loaded.scenario->meta.name)) continue;
-    scenarios.push_back(std::move(*loaded.scenario));
-  }
-  if (invalid) {
-    std::cerr
-        << "badgateway run: invalid scenario files; nothing was run (see `badgateway check`)\n";
-    return 2;
-  }
-  if (scenarios.empty()) {
-    std::cerr << "badgateway run: no scenario matches\n";
-    return 2;
-  }
+  auto loaded_set = load_scenarios(o.paths, o.filter, "run", std::cerr);
+  if (!loaded_set) return 2;
+  std::vector<scenario::Scenario> scenarios = std::move(*loaded_set);
 
   // ---- the proxy ----
   std::optional<proxy::Adapter> adapter;
@@ -206,51 +217,10 @@ int run_command(const std::vector<std::string>& args) {
   run::ConsoleReport console(std::cout, color, o.verbose);
   console.start(scenarios.size(), report.proxy, version);
 
-  std::mutex m;
-  std::condition_variable cv;
-  std::deque<std::pair<std::size_t, run::ScenarioResult>> done;
-  std::size_t next = 0;
-  const int jobs = std::min<int>(o.jobs, static_cast<int>(scenarios.size()));
-  int active = jobs;
-  auto worker = [&] {
-    for (;;) {
-      std::size_t i = 0;
-      {
-        std::lock_guard lock(m);
-        if (next >= scenarios.size() || run::interrupted()) {
-          --active;
-          cv.notify_one();
-          return;
-        }
-        i = next++;
-      }
-      run::ScenarioResult r =
-          run::run_scenario(scenarios[i], adapter ? &*adapter : nullptr, version, o.run);
-      {
-        std::lock_guard lock(m);
-        done.emplace_back(i, std::move(r));
-      }
-      cv.notify_one();
-    }
-  };
-  std::vector<std::thread> workers;
-  for (int j = 0; j < jobs; ++j) workers.emplace_back(worker);
-  std::vector<std::optional<run::ScenarioResult>> ordered(scenarios.size());
-  std::size_t reported = 0;
-  {
-    std::unique_lock lock(m);
-    for (;;) {
-      cv.wait(lock, [&] { return !done.empty() || active == 0; });
-      if (done.empty()) break;  // every worker has stopped and everything was reported
-      auto [i, r] = std::move(done.front());
-      done.pop_front();
-      lock.unlock();
-      console.scenario_done(++reported, scenarios.size(), r);
-      ordered[i] = std::move(r);
-      lock.lock();
-    }
-  }
-  for (auto& w : workers) w.join();
+  auto ordered =
+      run::run_suite(scenarios, adapter ? &*adapter : nullptr, version, o.run, o.jobs,
+                     [&](std::size_t done, std::size_t total, std::size_t,
+                         const run::ScenarioResult& r) { console.scenario_done(done, total, r); });
   for (auto& r : ordered) {
     if (r) report.results.push_back(std::move(*r));
   }

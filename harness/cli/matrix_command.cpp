@@ -1,0 +1,208 @@
+#include "matrix_command.hpp"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iostream>
+
+#include "harness/cli/run_command.hpp"
+#include "harness/matrix/html_writer.hpp"
+#include "harness/matrix/json_writer.hpp"
+#include "harness/matrix/markdown_writer.hpp"
+#include "harness/matrix/proxy_plan.hpp"
+#include "harness/matrix/run_matrix.hpp"
+#include "harness/run/interrupt.hpp"
+
+namespace bgw::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Options {
+  std::vector<std::string> proxies;
+  std::string filter;
+  std::string html;
+  std::string markdown;
+  std::string json;
+  std::vector<std::string> paths;
+  matrix::MatrixOptions matrix;
+};
+
+int usage_error(const std::string& message) {
+  std::cerr << "badgateway matrix: " << message << "\n\n" << matrix_usage();
+  return 2;
+}
+
+void split_commas(const std::string& text, std::vector<std::string>& out) {
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const std::size_t comma = std::min(text.find(',', start), text.size());
+    if (comma > start) out.push_back(text.substr(start, comma - start));
+    start = comma + 1;
+  }
+}
+
+// An output's directory must exist before minutes of running, not after.
+bool writable_target(const std::string& file) {
+  std::error_code ec;
+  const fs::path dir = fs::absolute(fs::path(file), ec).parent_path();
+  return !ec && fs::is_directory(dir, ec) && ::access(dir.c_str(), W_OK) == 0 &&
+         !fs::is_directory(file, ec);
+}
+
+// Written next to the target, then renamed over it: a reader never sees half a report.
+bool write_file(const std::string& file, const std::function<void(std::ostream&)>& write) {
+  const std::string tmp = file + ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out) return false;
+    write(out);
+    out.flush();
+    if (!out) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return false;
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, file, ec);
+  if (ec) fs::remove(tmp, ec);
+  return !ec;
+}
+
+int run(Options& o) {
+  auto loaded = load_scenarios(o.paths, o.filter, "matrix", std::cerr);
+  if (!loaded) return 2;
+  std::vector<scenario::Scenario> scenarios = std::move(*loaded);
+  matrix::order_by_group(scenarios);
+
+  const auto plans = matrix::plan_proxies(o.proxies, find_proxies_dir(), std::cerr);
+  if (!plans.errors.empty()) {
+    for (const auto& e : plans.errors) std::cerr << "badgateway matrix: " << e << "\n";
+    return 2;
+  }
+
+  run::install_signal_handling();
+  const matrix::Matrix m = matrix::run_matrix(scenarios, plans.plans, o.matrix, std::cerr);
+
+  bool written = true;
+  auto emit = [&](const std::string& file, const char* what,
+                  const std::function<void(std::ostream&)>& write) {
+    if (file.empty()) return;
+    if (write_file(file, write)) {
+      std::cerr << "badgateway matrix: wrote " << what << " " << file << "\n";
+    } else {
+      std::cerr << "badgateway matrix: cannot write " << file << "\n";
+      written = false;
+    }
+  };
+  emit(o.html, "HTML", [&](std::ostream& out) { matrix::write_html(m, out); });
+  emit(o.markdown, "Markdown", [&](std::ostream& out) { matrix::write_markdown(m, out); });
+  emit(o.json, "JSON", [&](std::ostream& out) { matrix::write_json(m, out); });
+  if (o.html.empty() && o.markdown.empty() && o.json.empty()) {
+    matrix::write_markdown(m, std::cout);
+    std::cout.flush();
+  }
+
+  // One summary line per proxy, for the terminal.
+  for (std::size_t p = 0; p < m.columns.size(); ++p) {
+    const auto counts = m.counts(p);
+    std::cerr << "  " << m.columns[p].name << ":";
+    for (std::size_t i = 0; i < matrix::all_cells.size(); ++i) {
+      if (counts[i])
+        std::cerr << " " << counts[i] << " " << matrix::to_string(matrix::all_cells[i]);
+    }
+    std::cerr << "\n";
+  }
+  if (run::interrupted() || m.interrupted) return 130;
+  return written ? 0 : 3;
+}
+
+}  // namespace
+
+const char* matrix_usage() {
+  return "Usage: badgateway matrix [options] PATH...\n"
+         "  Run scenario files (directories: every *.toml, recursively) against several\n"
+         "  proxies, one proxy after another, and write the results matrix.\n"
+         "  --proxies A,B,...     adapters: shipped names (nginx, haproxy) or adapter .toml\n"
+         "                        files (default: every adapter in the proxies directory)\n"
+         "  -j N                  scenarios in parallel within a proxy (default 2)\n"
+         "  --filter GLOB         only scenarios whose name matches (*, ?)\n"
+         "  --html FILE           a self-contained HTML report (click a cell for evidence)\n"
+         "  --markdown FILE       a compact Markdown table (for docs/results.md)\n"
+         "  --json FILE           JSON, schema badgateway.matrix/1 (docs/matrix.md)\n"
+         "                        (none of the three: the Markdown table on stdout)\n"
+         "  --timeout-scale X     multiply client deadlines and readiness timeouts\n"
+         "  --runs-dir DIR        where run directories go (default $TMPDIR/badgateway/runs)\n"
+         "  --keep-artifacts      keep every run directory (failures are always kept)\n"
+         "  Progress goes to stderr. Exit codes: 0 the matrix was written (proxy failures are\n"
+         "  its data), 2 usage or scenario error, 3 harness error, 130 interrupted.\n";
+}
+
+int matrix_command(const std::vector<std::string>& args) {
+  Options o;
+  bool proxies_given = false;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    auto value = [&](std::string& out) {
+      if (i + 1 >= args.size()) return false;
+      out = args[++i];
+      return true;
+    };
+    std::string v;
+    if (a == "-h" || a == "--help") {
+      std::cout << matrix_usage();
+      return 0;
+    } else if (a == "--proxies" || a == "--proxy") {
+      if (!value(v) || v.empty()) return usage_error(a + " needs a list of names or files");
+      split_commas(v, o.proxies);
+      proxies_given = true;
+    } else if (a == "-j" || a == "--jobs") {
+      if (!value(v)) return usage_error("-j needs a number");
+      if (!parse_jobs(v, o.matrix.jobs)) return usage_error("-j takes 1 to 64, not '" + v + "'");
+    } else if (a.rfind("-j", 0) == 0 && a.size() > 2) {
+      if (!parse_jobs(a.substr(2), o.matrix.jobs))
+        return usage_error("-j takes 1 to 64, not '" + a.substr(2) + "'");
+    } else if (a == "--filter") {
+      if (!value(o.filter)) return usage_error("--filter needs a glob");
+    } else if (a == "--html") {
+      if (!value(o.html) || o.html.empty()) return usage_error("--html needs a file");
+    } else if (a == "--markdown") {
+      if (!value(o.markdown) || o.markdown.empty()) return usage_error("--markdown needs a file");
+    } else if (a == "--json") {
+      if (!value(o.json) || o.json.empty()) return usage_error("--json needs a file");
+    } else if (a == "--timeout-scale") {
+      if (!value(v) || !parse_timeout_scale(v, o.matrix.run.timeout_scale))
+        return usage_error("--timeout-scale takes a number above 0 (e.g. 2)");
+    } else if (a == "--runs-dir") {
+      if (!value(v) || v.empty()) return usage_error("--runs-dir needs a directory");
+      o.matrix.run.runs_root = v;
+    } else if (a == "--keep-artifacts") {
+      o.matrix.run.keep_artifacts = true;
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("unknown option '" + a + "'");
+    } else {
+      o.paths.push_back(a);
+    }
+  }
+  if (o.paths.empty()) return usage_error("no scenario files or directories given");
+  if (proxies_given && o.proxies.empty()) return usage_error("--proxies names no proxy");
+  for (const std::string* f : {&o.html, &o.markdown, &o.json}) {
+    if (!f->empty() && !writable_target(*f))
+      return usage_error("cannot write " + *f + " (its directory must exist and be writable)");
+  }
+  std::vector<std::string> argv{"badgateway", "matrix"};
+  argv.insert(argv.end(), args.begin(), args.end());
+  o.matrix.command_line = matrix::quote_command_line(argv);
+  try {
+    return run(o);
+  } catch (const std::exception& e) {
+    std::cerr << "badgateway matrix: " << e.what() << "\n";
+    return 3;
+  }
+}
+
+}  // namespace bgw::cli
