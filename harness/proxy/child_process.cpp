@@ -169,8 +169,10 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
   if (auto s = poll()) return s;
   const auto deadline = std::chrono::steady_clock::now() + timeout;
   for (;;) {
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-        deadline - std::chrono::steady_clock::now());
+    // Rounded up: poll() takes whole milliseconds, and a truncated remainder would give up to
+    // 1 ms before the deadline (a grace period cut short).
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return poll();
     if (pidfd_ >= 0) {
       pollfd p{pidfd_, POLLIN, 0};
