@@ -93,9 +93,9 @@ std::span<const Spelling<ConnectionEnd>> spellings() {
 }
 
 std::span<const std::string_view> known_proxies() {
-  static constexpr std::array<std::string_view, 10> names{
-      "nginx", "haproxy", "envoy",         "varnish", "caddy",
-      "h2o",   "apache",  "trafficserver", "squid",   "traefik"};
+  static constexpr std::array<std::string_view, 12> names{
+      "nginx",  "haproxy",       "envoy", "varnish", "caddy",    "h2o",
+      "apache", "trafficserver", "squid", "traefik", "lighttpd", "tinyproxy"};
   return names;
 }
 
