@@ -32,8 +32,8 @@ constexpr std::array<K, 15> adapter_keys{
     "features",    "ready",       "stop",       "verified",     "notes"};
 constexpr std::array<K, 4> ready_keys{"probe", "timeout", "log_file", "needle"};
 constexpr std::array<K, 2> stop_keys{"signal", "grace"};
-constexpr std::array<K, 6> deviation_keys{"scenario", "check",  "versions",
-                                          "actual",   "reason", "link"};
+constexpr std::array<K, 7> deviation_keys{"scenario", "check", "versions",    "actual",
+                                          "reason",   "link",  "intermittent"};
 
 const KeyTable root_table{"", "the adapter file", root_keys};
 const KeyTable adapter_table{"adapter", "[adapter]", adapter_keys};
@@ -145,6 +145,7 @@ void decode_adapter(Decoder& d, const toml::table& root, Adapter& a, const fs::p
       if (dr.require("actual")) dev.actual = dr.string("actual").value_or("");
       if (dr.require("reason")) dev.reason = dr.string("reason").value_or("");
       dev.link = dr.string("link").value_or("");
+      dev.intermittent = dr.boolean("intermittent").value_or(false);
       a.deviations.push_back(std::move(dev));
     });
   }

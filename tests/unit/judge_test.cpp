@@ -175,6 +175,40 @@ TEST(Judge, VerdictsFromChecksAndDeviations) {
       Verdict::fail);
 }
 
+// A deviation that happens on some runs only (a proxy's coarse timers) covers the failure when
+// it happens, and a run without it is a pass, not a stale-deviation xpass.
+TEST(Judge, IntermittentDeviationIsXfailOrPassNeverXpass) {
+  auto flaky = deviation("stall-*", "within");
+  flaky.intermittent = true;
+  std::vector<CheckResult> checks{failed("within")};
+  EXPECT_EQ(bgw::run::decide(checks, "stall-before-headers", {flaky}, "5.7", false).verdict,
+            Verdict::xfail);
+  checks = {};
+  EXPECT_EQ(bgw::run::decide(checks, "stall-before-headers", {flaky}, "5.7", false).verdict,
+            Verdict::pass);
+}
+
+// "truncated" means the client can tell the response did not arrive whole: a cut body, or, from
+// a proxy that had not sent the head yet, an error of its own or no response at all. A complete
+// 200 is neither.
+TEST(Judge, TruncatedAcceptsAVisibleFailureInsteadOfTheResponse) {
+  const auto sc = scenario("[[step.expect]]\nseverity = \"must\"\nbody = \"truncated\"\n");
+  const auto replaced = only(
+      bgw::run::evaluate(sc, "x", {exchange(503, bgw::client::BodyState::complete)}, {}), "body");
+  EXPECT_TRUE(replaced.passed);
+  EXPECT_THAT(replaced.observed, testing::HasSubstr("own 503"));
+  const auto none =
+      only(bgw::run::evaluate(sc, "x",
+                              {exchange(std::optional<int>(), bgw::client::BodyState::absent)}, {}),
+           "body");
+  EXPECT_TRUE(none.passed);
+  EXPECT_THAT(none.observed, testing::StartsWith("no response"));
+  EXPECT_FALSE(
+      only(bgw::run::evaluate(sc, "x", {exchange(200, bgw::client::BodyState::complete)}, {}),
+           "body")
+          .passed);
+}
+
 TEST(Judge, ShouldFailuresAreDeviationsUnlessStrict) {
   std::vector<CheckResult> checks{failed("status", bgw::scenario::Severity::should)};
   const auto d = bgw::run::decide(checks, "s", {}, "", false);
