@@ -6,9 +6,11 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/cli/bench_command.hpp"
 #include "harness/cli/check.hpp"
 #include "harness/cli/demo.hpp"
 #include "harness/cli/list.hpp"
+#include "harness/cli/load_command.hpp"
 #include "harness/cli/matrix_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve.hpp"
@@ -34,6 +36,11 @@ void usage(std::ostream& out) {
          "                            run scenarios against several proxies, one after another,\n"
          "                            and write the results matrix; `badgateway matrix --help`\n"
          "                            for details\n"
+         "  bench FILE [--proxy NAME|FILE] [--duration D] [--connections N] [--rate R]\n"
+         "      [--json FILE] [--html FILE]\n"
+         "                            run a scenario's topology under load while its timeline\n"
+         "                            fires; measure failover (errors, detection, recovery,\n"
+         "                            latency); `badgateway bench --help` for details\n"
          "  check FILE|DIR...         validate scenario files (directories: every *.toml,\n"
          "                            recursively); problems as file:line:col: error: message\n"
          "                            on stderr, a summary line on stdout\n"
@@ -47,6 +54,10 @@ void usage(std::ostream& out) {
          "  demo [--all] [FAULT...]   start one fake upstream per fault, send each a raw HTTP\n"
          "                            request, and print what the client observed (bytes, how\n"
          "                            the connection ended, timing). Default: a selection.\n"
+         "  load URL [-c N] [-d D] [-R R] [-m M] [-H K:V] [--json FILE]\n"
+         "                            HTTP/1.1 keep-alive load against a loopback URL:\n"
+         "                            requests/s, statuses, errors, latency percentiles;\n"
+         "                            `badgateway load --help` for details\n"
          "  faults [--verbose|--markdown]\n"
          "                            list the fault catalogue: name, scope, wire effect\n"
          "                            (--verbose adds parameters with types and defaults;\n"
@@ -130,6 +141,8 @@ int main(int argc, char** argv) {
     return list_faults(verbose);
   }
   if (command == "run") return bgw::cli::run_command(args);
+  if (command == "bench") return bgw::cli::bench_command(args);
+  if (command == "load") return bgw::cli::load_command(args);
   if (command == "matrix") return bgw::cli::matrix_command(args);
   if (command == "check") {
     for (const auto& a : args) {

@@ -1,21 +1,15 @@
 #include "runner.hpp"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "harness/client/http_exchange.hpp"
 #include "harness/proxy/child_process.hpp"
-#include "harness/proxy/config_template.hpp"
-#include "harness/proxy/readiness.hpp"
-#include "harness/proxy/topology_context.hpp"
+#include "harness/proxy/proxy_launch.hpp"
 #include "harness/run/interrupt.hpp"
 #include "harness/run/judge.hpp"
 #include "harness/scenario/simulation.hpp"
@@ -30,33 +24,6 @@ using Clock = std::chrono::steady_clock;
 using std::chrono::milliseconds;
 
 std::atomic<unsigned> g_run_counter{0};
-
-// An ephemeral loopback port for the proxy to listen on: bind port 0, read it, release it.
-// Another process could take it before the proxy binds; the caller retries the start once when
-// the proxy reports the address in use.
-std::uint16_t pick_port(const std::string& host) {
-  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0) throw proxy::HarnessError("socket(): cannot pick a port for the proxy");
-  sockaddr_in sa{};
-  sa.sin_family = AF_INET;
-  ::inet_pton(AF_INET, host.c_str(), &sa.sin_addr);
-  sa.sin_port = 0;
-  socklen_t len = sizeof sa;
-  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
-    ::close(fd);
-    throw proxy::HarnessError("bind(" + host + ":0): cannot pick a port for the proxy");
-  }
-  ::close(fd);
-  return ntohs(sa.sin_port);
-}
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 void write_file(const fs::path& p, const std::string& text) {
   std::ofstream out(p, std::ios::binary);
@@ -104,70 +71,17 @@ client::HttpRequest to_http(const scenario::Request& r, std::size_t step, int re
   return h;
 }
 
-struct ProxyProcess {
-  std::unique_ptr<proxy::ChildProcess> child;
-  std::uint16_t port = 0;
-  fs::path stderr_log;
-};
-
-// Render the config, start the proxy, wait until it is ready. Throws HarnessError with the
-// exit status and log tail when it does not come up.
-ProxyProcess start_proxy(const proxy::Adapter& a, const scenario::Scenario& sc,
-                         scenario::Simulation& sim, const fs::path& dir, const RunOptions& o) {
-  const std::string program = proxy::find_program(a.program);
-  for (int attempt = 0;; ++attempt) {
-    proxy::Bindings b;
-    b.workdir = dir.string();
-    b.listen_port = pick_port(b.listen_host);
-    for (const auto& u : sc.upstreams) b.upstream_ports[u.name] = sim.upstream(u.name).port();
-    proxy::TemplateValue ctx = proxy::make_context(sc, b, a.name);
-    ctx.set("program", program);
-    const std::string config = proxy::render_template(read_file(a.config_template), ctx,
-                                                      fs::path(a.config_template).filename());
-    write_file(dir / a.config_file, config);
-    for (const auto& d : a.directories) fs::create_directories(dir / d);
-
-    proxy::SpawnOptions so;
-    for (const auto& arg : a.argv) so.argv.push_back(proxy::render_template(arg, ctx, a.path));
-    so.workdir = dir.string();
-    so.stdout_path = (dir / "proxy.stdout.log").string();
-    so.stderr_path = (dir / "proxy.stderr.log").string();
-    ProxyProcess p;
-    p.port = b.listen_port;
-    p.stderr_log = so.stderr_path;
-    p.child = std::make_unique<proxy::ChildProcess>(so);
-    register_process_group(p.child->pid());
-
-    proxy::ReadyProbe probe;
-    probe.kind = a.ready;
-    probe.port = p.port;
-    probe.timeout = milliseconds(static_cast<long>(a.ready_timeout.count() * o.timeout_scale));
-    probe.log_path = (dir / a.ready_log_file).string();
-    probe.needle = a.ready_needle;
-    const proxy::ReadyResult ready = proxy::await_ready(*p.child, probe);
-    if (ready.ready) return p;
-
-    p.child->stop(milliseconds(500));
-    unregister_process_group(p.child->pid());
-    std::string logs = proxy::tail_file(so.stderr_path, 15) + proxy::tail_file(so.stdout_path, 5);
-    for (const char* f : {"error.log", "haproxy.log"}) {
-      if (fs::exists(dir / f)) logs += proxy::tail_file((dir / f).string(), 10);
-    }
-    const bool port_race = logs.find("in use") != std::string::npos;
-    if (port_race && attempt == 0) continue;  // someone took the port we picked: once more
-    throw proxy::HarnessError(a.name + " did not start: " + ready.reason + "\n" + logs);
-  }
-}
-
-// The tail of whatever log the proxy writes, for reports.
-std::string proxy_logs(const fs::path& dir) {
-  std::string out;
-  for (const char* f : {"proxy.stderr.log", "error.log", "proxy.stdout.log"}) {
-    const fs::path p = dir / f;
-    if (fs::exists(p) && fs::file_size(p) > 0)
-      out += "== " + std::string(f) + "\n" + proxy::tail_file(p.string(), 20);
-  }
-  return out;
+// The proxy's launch options for this run: Ctrl-C must be able to stop it from the moment
+// it is spawned.
+proxy::LaunchOptions launch_options(const scenario::Scenario& sc, scenario::Simulation& sim,
+                                    const fs::path& dir, const RunOptions& o) {
+  proxy::LaunchOptions lo;
+  lo.run_dir = dir;
+  for (const auto& u : sc.upstreams) lo.upstream_ports[u.name] = sim.upstream(u.name).port();
+  lo.timeout_scale = o.timeout_scale;
+  lo.on_spawn = register_process_group;
+  lo.on_stop = unregister_process_group;
+  return lo;
 }
 
 }  // namespace
@@ -249,13 +163,15 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
 
   net::io_context io(1);
   std::unique_ptr<scenario::Simulation> sim;
-  ProxyProcess proxy_proc;
+  proxy::LaunchedProxy proxy_proc;
+  proxy::LaunchOptions launch;
   std::string proxy_host = "127.0.0.1";
   std::uint16_t proxy_port = 0;
   try {
     sim = std::make_unique<scenario::Simulation>(io, sc);
     if (adapter) {
-      proxy_proc = start_proxy(*adapter, sc, *sim, dir, o);
+      launch = launch_options(sc, *sim, dir, o);
+      proxy_proc = proxy::launch_proxy(*adapter, sc, launch);
       proxy_port = proxy_proc.port;
     } else {
       proxy_host = o.proxy_url->host;
@@ -263,7 +179,7 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
     }
   } catch (const std::exception& e) {
     if (sim) sim->stop();
-    r.proxy_log_tail = proxy_logs(dir);
+    r.proxy_log_tail = proxy::proxy_log_tail(dir);
     return finish(Verdict::error, e.what());
   }
 
@@ -355,10 +271,7 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
   }
 
   // ---- teardown: the proxy first (it holds connections to the upstreams), then upstreams ----
-  if (proxy_proc.child) {
-    proxy_proc.child->stop(adapter->stop_grace);
-    unregister_process_group(proxy_proc.child->pid());
-  }
+  if (proxy_proc.child) proxy::stop_proxy(proxy_proc, *adapter, launch);
   sim->stop();
   drive_until(io, Clock::now() + milliseconds(1));
 
@@ -375,7 +288,7 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
   write_file(dir / "journal.jsonl", r.upstream_journal);
 
   const bool keep = o.keep_artifacts || (r.verdict != Verdict::pass && r.verdict != Verdict::xfail);
-  if (r.verdict != Verdict::pass || !crash.empty()) r.proxy_log_tail = proxy_logs(dir);
+  if (r.verdict != Verdict::pass || !crash.empty()) r.proxy_log_tail = proxy::proxy_log_tail(dir);
   if (!keep) {
     fs::remove_all(dir, fec);
     r.run_dir.clear();

@@ -6,7 +6,7 @@ namespace bgw::scenario::keys {
 namespace {
 
 using K = std::string_view;
-constexpr std::array<K, 5> root_keys{"scenario", "upstream", "proxy", "step", "expect"};
+constexpr std::array<K, 6> root_keys{"scenario", "upstream", "proxy", "step", "expect", "bench"};
 constexpr std::array<K, 6> scenario_keys{"name", "description", "tags",
                                          "spec", "requires",    "timeout"};
 constexpr std::array<K, 8> upstream_keys{"name",     "address", "port",  "listener",
@@ -44,6 +44,9 @@ constexpr std::array<K, 7> expect_keys{
 constexpr std::array<K, 5> expect_override_keys{"severity", "why", "connections", "requests",
                                                 "non_idempotent_once"};
 constexpr std::array<K, 2> range_keys{"min", "max"};
+// [bench]: the load of `badgateway bench`.
+constexpr std::array<K, 7> bench_keys{"duration", "connections", "rate",           "warmup",
+                                      "method",   "target",      "request_timeout"};
 
 }  // namespace
 
@@ -70,13 +73,14 @@ const KeyTable expect{"expect", "[[expect]]", expect_keys};
 const KeyTable expect_override{"expect.override", "[expect.override.<proxy>]",
                                expect_override_keys};
 const KeyTable range{"range", "a count range", range_keys};
+const KeyTable bench{"bench", "[bench]", bench_keys};
 
 }  // namespace bgw::scenario::keys
 
 namespace bgw::scenario {
 
 std::span<const KeyTable* const> key_tables() {
-  static const std::array<const KeyTable*, 21> all{
+  static const std::array<const KeyTable*, 22> all{
       &keys::root,           &keys::scenario,
       &keys::upstream,       &keys::response,
       &keys::fault,          &keys::fault_step,
@@ -87,7 +91,7 @@ std::span<const KeyTable* const> key_tables() {
       &keys::request,        &keys::step_expect,
       &keys::expect_headers, &keys::step_expect_override,
       &keys::expect,         &keys::expect_override,
-      &keys::range};
+      &keys::range,          &keys::bench};
   return all;
 }
 

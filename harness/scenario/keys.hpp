@@ -36,6 +36,7 @@ extern const KeyTable step_expect_override;
 extern const KeyTable expect;
 extern const KeyTable expect_override;
 extern const KeyTable range;
+extern const KeyTable bench;
 }  // namespace keys
 
 /// Every key table, in documentation order.

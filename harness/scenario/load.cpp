@@ -24,6 +24,7 @@ Scenario decode_scenario(Decoder& d, const toml::table& root) {
   s.proxy = detail::decode_proxy(d, r.get("proxy"));
   s.steps = detail::decode_steps(d, r.get("step"));
   s.expects = detail::decode_expects(d, r.get("expect"));
+  s.bench = detail::decode_bench(d, r.get("bench"), s.upstreams);
   detail::validate(d, s);
   return s;
 }

@@ -285,6 +285,21 @@ struct Step {
   Location where;
 };
 
+// ---- load for `badgateway bench` -----------------------------------------------------------
+
+/// [bench]: the load `badgateway bench` puts on the proxy while the timeline runs (t = 0 of the
+/// timeline is the start of the load). Command-line options override each value.
+struct BenchSettings {
+  Duration duration = seconds(5);  ///< how long the load runs
+  int connections = 16;            ///< client connections to the proxy
+  double rate = 0;                 ///< requests per second in all; 0: closed loop
+  Duration warmup{};               ///< left out of the steady-state latency
+  std::string method = "GET";
+  std::string target = "/";
+  Duration request_timeout = seconds(5);  ///< a request without a complete response by then fails
+  Location where;
+};
+
 // ---- the whole file -------------------------------------------------------------------------
 
 struct Scenario {
@@ -294,6 +309,7 @@ struct Scenario {
   Proxy proxy;
   std::vector<Step> steps;
   std::vector<UpstreamExpect> expects;
+  std::optional<BenchSettings> bench;  ///< [bench], when the file has one
 
   const Upstream* find_upstream(std::string_view name) const;
 };

@@ -28,6 +28,9 @@ std::vector<Upstream> decode_upstreams(Decoder& d, const toml::node* node);
 Proxy decode_proxy(Decoder& d, const toml::node* node);
 std::vector<Step> decode_steps(Decoder& d, const toml::node* node);
 std::vector<UpstreamExpect> decode_expects(Decoder& d, const toml::node* node);
+/// [bench]; nullopt when the file has none. Events the load would end before are errors.
+std::optional<BenchSettings> decode_bench(Decoder& d, const toml::node* node,
+                                          const std::vector<Upstream>& upstreams);
 
 /// Rules that span parts of the file: names referenced exist and are unique, the timeline and
 /// the timing expectations fit in the scenario's timeout. Fills in the default pool.

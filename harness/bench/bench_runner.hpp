@@ -1,0 +1,43 @@
+// Running one scenario under load against one proxy: start the upstreams, launch the proxy from
+// its adapter (as `badgateway run` does), put the load on it while the timeline fires (t = 0 of
+// the timeline is the start of the load), stop everything, then read the journals and derive
+// the metrics. Ctrl-C (run::interrupted()) ends the load early with what was measured.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <string>
+
+#include "harness/bench/bench_report.hpp"
+#include "harness/load/load_result.hpp"
+#include "harness/proxy/adapter.hpp"
+#include "harness/run/runner.hpp"
+#include "harness/scenario/scenario.hpp"
+
+namespace bgw::bench {
+
+struct BenchOptions {
+  BenchOverrides overrides;
+  std::filesystem::path runs_root;  ///< empty: $TMPDIR/badgateway/runs
+  bool keep_artifacts = false;      ///< keep the run directory (kept anyway when the proxy died)
+  double timeout_scale = 1.0;       ///< multiplies the proxy's readiness timeout
+  std::optional<run::ProxyUrl> proxy_url;  ///< a proxy started outside (upstream ports pinned)
+  /// Live figures while the load runs (on the run's thread, about every 250ms).
+  std::function<void(const load::Progress&)> progress;
+};
+
+struct BenchOutcome {
+  BenchReport report;  ///< with the metrics derived
+  BenchData data;      ///< what the metrics were derived from
+  std::string error;   ///< a setup failure: nothing was measured (then report is partial)
+  std::string proxy_log_tail;
+  bool ok() const { return error.empty(); }
+};
+
+/// Run `scenario` against `adapter` (null with a proxy URL). Never throws for what the proxy
+/// does; setup failures come back in `error`.
+BenchOutcome run_bench(const scenario::Scenario& scenario, const proxy::Adapter* adapter,
+                       const std::string& version, const BenchOptions& options);
+
+}  // namespace bgw::bench

@@ -1,0 +1,17 @@
+// `badgateway bench`: one scenario's topology under load, the timeline firing meanwhile, and
+// what clients suffered during failover (console summary, JSON, HTML timeline).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace bgw::cli {
+
+/// Parses the arguments after "bench" and runs. Returns the exit code: 0 measured, 1 the proxy
+/// died during the load, 2 usage or scenario error, 3 harness or setup error, 130 interrupted.
+int bench_command(const std::vector<std::string>& args);
+
+/// The usage text of `bench`.
+const char* bench_usage();
+
+}  // namespace bgw::cli

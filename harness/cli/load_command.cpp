@@ -1,0 +1,357 @@
+#include "load_command.hpp"
+
+#include <unistd.h>
+
+#include <array>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "harness/load/request_bytes.hpp"
+#include "simulator/journal.hpp"
+#include "simulator/units.hpp"
+
+namespace bgw::cli {
+namespace {
+
+namespace net = boost::asio;
+using load::LoadOptions;
+using load::LoadResult;
+using load::Outcome;
+
+int usage_error(const std::string& message) {
+  std::cerr << "badgateway load: " << message << "\n\n" << load_usage();
+  return 2;
+}
+
+std::string ms(std::uint64_t ns) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", static_cast<double>(ns) / 1e6);
+  return buf;
+}
+
+double seconds(std::chrono::nanoseconds d) {
+  return static_cast<double>(d.count()) / 1e9;
+}
+
+double requests_per_second(const LoadResult& r) {
+  const double s = seconds(r.elapsed);
+  return s > 0 ? static_cast<double>(r.completed) / s : 0.0;
+}
+
+struct Percentile {
+  const char* name;
+  double q;
+};
+constexpr Percentile kPercentiles[] = {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p99.9", 0.999}};
+
+bool parse_count(const std::string& text, long long min, long long max, long long& out) {
+  try {
+    std::size_t used = 0;
+    const long long v = std::stoll(text, &used);
+    if (used != text.size() || v < min || v > max) return false;
+    out = v;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+bool parse_rate(const std::string& text, double& out) {
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used != text.size() || !(v >= 0) || v > 1e8) return false;
+    out = v;
+    return true;
+  } catch (const std::exception&) {
+    return false;
+  }
+}
+
+}  // namespace
+
+const char* load_usage() {
+  return "Usage: badgateway load URL [options]\n"
+         "  HTTP/1.1 keep-alive load against a loopback URL (http://127.0.0.1:PORT/path);\n"
+         "  prints requests/s, statuses, errors by kind and latency percentiles.\n"
+         "  -c, --connections N   connections (default 16)\n"
+         "  -d, --duration D      how long to send, e.g. 5s, 500ms (default 5s)\n"
+         "  -R, --rate R          open loop: R requests/s in all, latency from the scheduled\n"
+         "                        send time (default: closed loop, as fast as answered)\n"
+         "  -m, --method M        request method (default GET)\n"
+         "  -H, --header K:V      an extra request header (repeatable)\n"
+         "  --body TEXT           request body (sent with Content-Length)\n"
+         "  --timeout D           per-request timeout (default 5s)\n"
+         "  --max-requests N      stop after N requests\n"
+         "  --no-request-ids      do not add X-Bgw-Request: <id> to each request\n"
+         "  --json FILE           also write the summary as JSON\n";
+}
+
+bool parse_load_url(const std::string& url, LoadOptions& options, std::string& error) {
+  constexpr std::string_view scheme = "http://";
+  if (url.rfind(scheme, 0) != 0) {
+    error = "URL must start with http:// (got '" + url + "')";
+    return false;
+  }
+  const std::string rest = url.substr(scheme.size());
+  const std::size_t slash = rest.find_first_of("/?");
+  const std::string authority = rest.substr(0, slash);
+  std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
+  if (!target.empty() && target[0] == '?') target = "/" + target;
+  if (const std::size_t hash = target.find('#'); hash != std::string::npos) target.resize(hash);
+  if (authority.empty() || authority.find('@') != std::string::npos) {
+    error = "URL '" + url + "' has no host, or has user info";
+    return false;
+  }
+  std::string host;
+  std::string port;
+  if (authority[0] == '[') {
+    const std::size_t close = authority.find(']');
+    if (close == std::string::npos) {
+      error = "URL '" + url + "': unterminated [IPv6] host";
+      return false;
+    }
+    host = authority.substr(1, close - 1);
+    const std::string after = authority.substr(close + 1);
+    if (!after.empty()) {
+      if (after[0] != ':') {
+        error = "URL '" + url + "': junk after the host";
+        return false;
+      }
+      port = after.substr(1);
+    }
+  } else {
+    const std::size_t colon = authority.find(':');
+    host = authority.substr(0, colon);
+    if (colon != std::string::npos) port = authority.substr(colon + 1);
+  }
+  boost::system::error_code ec;
+  const auto address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
+  if (ec || !address.is_loopback()) {
+    error = "host '" + host + "' is not a loopback address (127.0.0.0/8, ::1 or localhost)";
+    return false;
+  }
+  long long p = 80;
+  if (!port.empty() && !parse_count(port, 1, 65535, p)) {
+    error = "URL '" + url + "': bad port '" + port + "'";
+    return false;
+  }
+  options.host = host;
+  options.port = static_cast<std::uint16_t>(p);
+  options.target = target;
+  return true;
+}
+
+void print_load_summary(std::ostream& out, const LoadResult& r) {
+  char rate[64];
+  std::snprintf(rate, sizeof rate, "%.1f", requests_per_second(r));
+  out << "requests:     " << r.sent << " sent, " << r.completed << " completed, " << r.failed
+      << " failed (elapsed " << seconds(r.elapsed) << " s)\n";
+  out << "requests/s:   " << rate << "\n";
+  out << "statuses:    ";
+  std::map<int, std::uint64_t> statuses;
+  for (const auto& b : r.buckets)
+    for (const auto& [code, n] : b.statuses) statuses[code] += n;
+  if (statuses.empty()) out << " none";
+  for (const auto& [code, n] : statuses) out << " " << code << ": " << n;
+  out << "\nerrors:      ";
+  std::array<std::uint64_t, load::outcome_count> outcomes{};
+  for (const auto& b : r.buckets)
+    for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += b.outcomes[i];
+  bool any = false;
+  for (std::size_t i = 1; i < outcomes.size(); ++i) {
+    if (outcomes[i] == 0) continue;
+    out << " " << load::to_string(static_cast<Outcome>(i)) << ": " << outcomes[i];
+    any = true;
+  }
+  if (!any) out << " none";
+  out << "\nlatency ms:  ";
+  for (const auto& p : kPercentiles) out << " " << p.name << " " << ms(r.latency.percentile(p.q));
+  out << " max " << ms(r.latency.max()) << " (mean "
+      << ms(static_cast<std::uint64_t>(r.latency.mean())) << ")\n";
+  out << "connections:  " << r.connects << " opened\n";
+  if (r.records_truncated) out << "note: only the first " << r.records.size() << " records kept\n";
+}
+
+std::string load_summary_json(const LoadOptions& o, const LoadResult& r) {
+  std::ostringstream j;
+  j.precision(10);
+  j << "{\"host\":\"" << sim::json_escape(o.host) << "\",\"port\":" << o.port << ",\"target\":\""
+    << sim::json_escape(o.target) << "\",\"method\":\"" << sim::json_escape(o.method)
+    << "\",\"connections\":" << o.connections << ",\"rate\":" << o.rate
+    << ",\"duration_s\":" << seconds(o.duration) << ",\"elapsed_s\":" << seconds(r.elapsed)
+    << ",\"sent\":" << r.sent << ",\"completed\":" << r.completed << ",\"failed\":" << r.failed
+    << ",\"requests_per_s\":" << requests_per_second(r) << ",\"connects\":" << r.connects
+    << ",\"statuses\":{";
+  std::map<int, std::uint64_t> statuses;
+  std::array<std::uint64_t, load::outcome_count> outcomes{};
+  for (const auto& b : r.buckets) {
+    for (const auto& [code, n] : b.statuses) statuses[code] += n;
+    for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += b.outcomes[i];
+  }
+  const char* sep = "";
+  for (const auto& [code, n] : statuses) {
+    j << sep << "\"" << code << "\":" << n;
+    sep = ",";
+  }
+  j << "},\"outcomes\":{";
+  for (std::size_t i = 0; i < outcomes.size(); ++i)
+    j << (i ? "," : "") << "\"" << load::to_string(static_cast<Outcome>(i)) << "\":" << outcomes[i];
+  j << "},\"latency_ms\":{";
+  for (const auto& p : kPercentiles)
+    j << "\"" << p.name << "\":" << ms(r.latency.percentile(p.q)) << ",";
+  j << "\"max\":" << ms(r.latency.max())
+    << ",\"mean\":" << ms(static_cast<std::uint64_t>(r.latency.mean())) << "},\"buckets\":[";
+  for (std::size_t i = 0; i < r.buckets.size(); ++i) {
+    const auto& b = r.buckets[i];
+    j << (i ? "," : "") << "{\"start_ms\":" << ms(static_cast<std::uint64_t>(b.start.count()))
+      << ",\"sent\":" << b.sent << ",\"failed\":" << b.failed
+      << ",\"p50_ms\":" << ms(b.latency.percentile(0.5))
+      << ",\"p99_ms\":" << ms(b.latency.percentile(0.99)) << ",\"max_ms\":" << ms(b.latency.max())
+      << "}";
+  }
+  j << "],\"records_truncated\":" << (r.records_truncated ? "true" : "false") << "}";
+  return j.str();
+}
+
+int load_command(const std::vector<std::string>& args) {
+  LoadOptions options;
+  std::string url;
+  std::string json;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      std::cout << load_usage();
+      return 0;
+    }
+    const bool takes_value = a == "-c" || a == "--connections" || a == "-d" || a == "--duration" ||
+                             a == "-R" || a == "--rate" || a == "-m" || a == "--method" ||
+                             a == "-H" || a == "--header" || a == "--body" || a == "--timeout" ||
+                             a == "--max-requests" || a == "--json";
+    if (takes_value && i + 1 >= args.size()) return usage_error(a + " needs a value");
+    const std::string v = takes_value ? args[++i] : std::string();
+    long long n = 0;
+    if (a == "-c" || a == "--connections") {
+      if (!parse_count(v, 1, 65535, n)) return usage_error("bad connection count '" + v + "'");
+      options.connections = static_cast<int>(n);
+    } else if (a == "-d" || a == "--duration" || a == "--timeout") {
+      const auto d = sim::parse_duration(v);
+      if (!d || *d < sim::Duration::zero() || (a == "--timeout" && *d == sim::Duration::zero()))
+        return usage_error("bad duration '" + v + "' (e.g. 5s, 500ms)");
+      (a == "--timeout" ? options.request_timeout : options.duration) = *d;
+    } else if (a == "-R" || a == "--rate") {
+      if (!parse_rate(v, options.rate))
+        return usage_error("bad rate '" + v + "' (requests per second)");
+    } else if (a == "-m" || a == "--method") {
+      options.method = v;
+    } else if (a == "-H" || a == "--header") {
+      const std::size_t colon = v.find(':');
+      if (colon == std::string::npos || colon == 0)
+        return usage_error("bad header '" + v + "' (NAME:VALUE)");
+      std::string value = v.substr(colon + 1);
+      value.erase(0, value.find_first_not_of(" \t") == std::string::npos
+                         ? value.size()
+                         : value.find_first_not_of(" \t"));
+      options.headers.emplace_back(v.substr(0, colon), value);
+    } else if (a == "--body") {
+      options.body = v;
+    } else if (a == "--max-requests") {
+      if (!parse_count(v, 1, (1LL << 62), n)) return usage_error("bad --max-requests '" + v + "'");
+      options.max_requests = static_cast<std::uint64_t>(n);
+    } else if (a == "--no-request-ids") {
+      options.request_ids = false;
+    } else if (a == "--json") {
+      json = v;
+    } else if (!a.empty() && a[0] == '-') {
+      return usage_error("unknown option '" + a + "'");
+    } else if (!url.empty()) {
+      return usage_error("one URL at a time");
+    } else {
+      url = a;
+    }
+  }
+  if (url.empty()) return usage_error("give a URL (http://127.0.0.1:PORT/)");
+  std::string error;
+  if (!parse_load_url(url, options, error)) return usage_error(error);
+  try {
+    const load::RequestBytes request(options);  // a bad method, target or header: say so now
+  } catch (const std::invalid_argument& e) {
+    std::cerr << "badgateway " << e.what() << "\n\n" << load_usage();
+    return 2;
+  }
+  const bool live = ::isatty(STDERR_FILENO) != 0;
+  options.progress_every = std::chrono::seconds(1);
+
+  // One thread, nothing posted from elsewhere: the scheduler and reactor need no locks.
+  net::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
+  net::cancellation_signal cancel;
+  bool interrupted = false;
+  net::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code& ec, int) {
+    if (ec) return;
+    interrupted = true;
+    cancel.emit(net::cancellation_type::terminal);
+  });
+
+  std::optional<LoadResult> result;
+  std::exception_ptr failure;
+  load::ProgressFn progress;
+  if (live) {
+    progress = [](const load::Progress& p) {
+      std::fprintf(stderr, "\r  %6.1fs  sent %llu  completed %llu  failed %llu  p99 %s ms   ",
+                   seconds(p.at), static_cast<unsigned long long>(p.sent),
+                   static_cast<unsigned long long>(p.completed),
+                   static_cast<unsigned long long>(p.failed), ms(p.p99_ns_last_interval).c_str());
+    };
+  }
+  std::cout << "badgateway load " << url << ": " << options.connections << " connections, "
+            << (options.rate > 0 ? "open loop at " + std::to_string(options.rate) + " requests/s"
+                                 : std::string("closed loop"))
+            << ", " << sim::format_duration(options.duration) << "\n"
+            << std::flush;
+  net::co_spawn(io, load::run_load(options, progress),
+                net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, LoadResult r) {
+                  if (e)
+                    failure = e;
+                  else
+                    result = std::move(r);
+                  signals.cancel();
+                }));
+  io.run();
+  if (live) std::fprintf(stderr, "\r%70s\r", "");
+  if (failure) {
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::invalid_argument& e) {
+      std::cerr << "badgateway " << e.what() << "\n\n" << load_usage();
+      return 2;
+    } catch (const std::exception& e) {
+      std::cerr << "badgateway load: " << e.what() << "\n";
+      return 3;
+    }
+  }
+  print_load_summary(std::cout, *result);
+  if (!json.empty()) {
+    std::ofstream f(json, std::ios::trunc);
+    f << load_summary_json(options, *result) << "\n";
+    if (!f) {
+      std::cerr << "badgateway load: cannot write " << json << "\n";
+      return 3;
+    }
+  }
+  if (interrupted) return 130;
+  return result->sent > 0 && result->completed == 0 ? 1 : 0;
+}
+
+}  // namespace bgw::cli

@@ -1,0 +1,47 @@
+// An HTTP/1.1 keep-alive load generator on Asio coroutines, for measuring a proxy while its
+// upstreams fail. Closed loop: N connections, each sends its next request when the previous one
+// ends. Open loop: requests are scheduled at a fixed rate over the N connections and latency
+// counts from the scheduled time, so a stalled proxy cannot hide its delay (no coordinated
+// omission). A failed connection is replaced by a new one for the next request.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "harness/load/load_result.hpp"
+
+namespace bgw::load {
+
+struct LoadOptions {
+  std::string host = "127.0.0.1";  ///< loopback only (127.0.0.0/8 or ::1)
+  std::uint16_t port = 0;
+  std::string method = "GET";
+  std::string target = "/";
+  std::vector<std::pair<std::string, std::string>> headers;  ///< extra request headers
+  std::string body;                                          ///< sent with Content-Length
+  int connections = 16;
+  double rate = 0;  ///< requests per second in all; 0 = closed loop
+  std::chrono::nanoseconds duration = std::chrono::seconds(5);
+  std::chrono::nanoseconds bucket = std::chrono::milliseconds(100);
+  std::chrono::nanoseconds request_timeout = std::chrono::seconds(5);
+  std::chrono::nanoseconds progress_every = std::chrono::milliseconds(250);
+  bool request_ids = true;               ///< add "X-Bgw-Request: <id>" to every request
+  std::uint64_t max_requests = 0;        ///< stop after this many (0: only the duration)
+  std::size_t max_records = 20'000'000;  ///< keep at most this many RequestRecords
+};
+
+using ProgressFn = std::function<void(const Progress&)>;
+
+/// Runs the load on the calling coroutine's executor (one io_context, one thread) and completes
+/// once `duration` has passed and every request in flight has ended or timed out. Never throws
+/// for what the proxy does; throws std::invalid_argument for bad options (non-loopback host,
+/// connections < 1, rate < 0).
+boost::asio::awaitable<LoadResult> run_load(LoadOptions options, ProgressFn progress = {});
+
+}  // namespace bgw::load

@@ -1,0 +1,121 @@
+#include "proxy_launch.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "harness/proxy/config_template.hpp"
+#include "harness/proxy/readiness.hpp"
+#include "harness/proxy/topology_context.hpp"
+
+namespace bgw::proxy {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::milliseconds;
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void write_file(const fs::path& p, const std::string& text) {
+  std::ofstream out(p, std::ios::binary);
+  out << text;
+  if (!out) throw HarnessError("cannot write " + p.string());
+}
+
+}  // namespace
+
+// Another process could take the port before the proxy binds it; launch_proxy retries the
+// start once when the proxy reports the address in use.
+std::uint16_t pick_port(const std::string& host) {
+  const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) throw HarnessError("socket(): cannot pick a port for the proxy");
+  sockaddr_in sa{};
+  sa.sin_family = AF_INET;
+  ::inet_pton(AF_INET, host.c_str(), &sa.sin_addr);
+  sa.sin_port = 0;
+  socklen_t len = sizeof sa;
+  if (::bind(fd, reinterpret_cast<sockaddr*>(&sa), sizeof sa) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&sa), &len) != 0) {
+    ::close(fd);
+    throw HarnessError("bind(" + host + ":0): cannot pick a port for the proxy");
+  }
+  ::close(fd);
+  return ntohs(sa.sin_port);
+}
+
+LaunchedProxy launch_proxy(const Adapter& a, const scenario::Scenario& sc, const LaunchOptions& o) {
+  const fs::path& dir = o.run_dir;
+  const std::string program = find_program(a.program);
+  for (int attempt = 0;; ++attempt) {
+    Bindings b;
+    b.workdir = dir.string();
+    b.listen_port = pick_port(b.listen_host);
+    b.upstream_ports = o.upstream_ports;
+    TemplateValue ctx = make_context(sc, b, a.name);
+    ctx.set("program", program);
+    const std::string config =
+        render_template(read_file(a.config_template), ctx, fs::path(a.config_template).filename());
+    write_file(dir / a.config_file, config);
+    for (const auto& d : a.directories) fs::create_directories(dir / d);
+
+    SpawnOptions so;
+    for (const auto& arg : a.argv) so.argv.push_back(render_template(arg, ctx, a.path));
+    so.workdir = dir.string();
+    so.stdout_path = (dir / "proxy.stdout.log").string();
+    so.stderr_path = (dir / "proxy.stderr.log").string();
+    LaunchedProxy p;
+    p.host = b.listen_host;
+    p.port = b.listen_port;
+    p.child = std::make_unique<ChildProcess>(so);
+    if (o.on_spawn) o.on_spawn(p.child->pid());
+
+    ReadyProbe probe;
+    probe.kind = a.ready;
+    probe.port = p.port;
+    probe.timeout = milliseconds(static_cast<long>(a.ready_timeout.count() * o.timeout_scale));
+    probe.log_path = (dir / a.ready_log_file).string();
+    probe.needle = a.ready_needle;
+    const ReadyResult ready = await_ready(*p.child, probe);
+    if (ready.ready) return p;
+
+    p.child->stop(milliseconds(500));
+    if (o.on_stop) o.on_stop(p.child->pid());
+    std::string logs = tail_file(so.stderr_path, 15) + tail_file(so.stdout_path, 5);
+    for (const char* f : {"error.log", "haproxy.log"}) {
+      if (fs::exists(dir / f)) logs += tail_file((dir / f).string(), 10);
+    }
+    const bool port_race = logs.find("in use") != std::string::npos;
+    if (port_race && attempt == 0) continue;  // someone took the port we picked: once more
+    throw HarnessError(a.name + " did not start: " + ready.reason + "\n" + logs);
+  }
+}
+
+std::optional<ExitStatus> stop_proxy(LaunchedProxy& p, const Adapter& a, const LaunchOptions& o) {
+  if (!p.child) return std::nullopt;
+  const ExitStatus status = p.child->stop(a.stop_grace);
+  if (o.on_stop) o.on_stop(p.child->pid());
+  p.child.reset();
+  return status;
+}
+
+std::string proxy_log_tail(const fs::path& dir) {
+  std::string out;
+  for (const char* f : {"proxy.stderr.log", "error.log", "proxy.stdout.log"}) {
+    const fs::path p = dir / f;
+    std::error_code ec;
+    if (fs::exists(p, ec) && fs::file_size(p, ec) > 0)
+      out += "== " + std::string(f) + "\n" + tail_file(p.string(), 20);
+  }
+  return out;
+}
+
+}  // namespace bgw::proxy
