@@ -131,6 +131,13 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
     return r;
   };
 
+  // A scenario with nothing to judge (a failover bench: [bench] and a timeline, no steps) would
+  // "pass" with zero checks; say what it is instead.
+  if (sc.steps.empty() && sc.expects.empty())
+    return finish(Verdict::skip, sc.bench
+                                     ? "a bench scenario (no steps): run it with `badgateway bench`"
+                                     : "no steps and no expectations: nothing to judge");
+
   // ---- requirements and installation: skip, never fail, when the proxy cannot be judged ----
   for (const auto& req : sc.meta.requirements) {
     if (!req.is_version()) {
