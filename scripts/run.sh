@@ -9,5 +9,5 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash scripts/install-deps.sh
 cmake --preset release
 cmake --build --preset release
-if [[ $# -eq 0 ]]; then set -- scenarios/; fi
+if [[ $# -eq 0 ]]; then set -- -j2 scenarios/; fi
 exec build/release/harness/badgateway run --proxy "${BGW_PROXY:-nginx}" "$@"
