@@ -1,4 +1,5 @@
 #include "bench_config.hpp"
+#include <algorithm>
 
 #include "harness/scenario/vocabulary.hpp"
 #include "simulator/units.hpp"
@@ -23,6 +24,10 @@ BenchConfig resolve_config(const scenario::Scenario& sc, const BenchOverrides& o
   if (o.warmup) c.warmup = *o.warmup;
   if (o.request_timeout) c.request_timeout = *o.request_timeout;
   if (c.warmup >= c.duration) c.warmup = Nanos{};
+  // 100 ms buckets up to a minute; beyond that, at most 600 of them. Each bucket holds a full
+  // latency histogram (~42 KB), so an hour at 100 ms would take 1.5 GB, and a timeline of 600
+  // bars already shows every failover a person can see.
+  c.bucket = std::max<Nanos>(std::chrono::milliseconds(100), c.duration / 600);
   return c;
 }
 

@@ -1,5 +1,5 @@
-// The load generator's coroutines. Hot-path choices, each measured against wrk (see
-// bench/compare_wrk.sh and docs/performance.md):
+// The load generator's coroutines. Hot-path choices, measured against wrk with
+// bench/compare_wrk.sh:
 // - one coroutine per connection that sends and reads in a loop: no frame per request;
 // - the request is written with one non-blocking send() straight from the coroutine (a small
 //   request always fits the send buffer), so a write needs no completion and no scheduler round;
@@ -19,6 +19,7 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 
 #include "load_recorder.hpp"
@@ -172,7 +173,7 @@ net::awaitable<bool> connect(Run& run, Slot& s, Outcome& outcome) {
   ++run.connects;
   error_code ignored;
   s.socket.set_option(tcp::no_delay(true), ignored);
-  // Synchronous sends then return would_block instead of blocking: see send_request.
+  // Synchronous sends then return would_block instead of blocking (drive's fast path).
   s.socket.non_blocking(true, ignored);
   co_return true;
 }
@@ -184,41 +185,39 @@ net::awaitable<error_code> send_rest(Slot& s, std::string_view rest) {
   co_return ec;
 }
 
-// Reads until the framer completes or fails, or the connection ends. Returns the outcome.
-net::awaitable<Outcome> read_response(Slot& s) {
+// Frames what is buffered. Returns the outcome once the response is complete or invalid;
+// nullopt when more bytes are needed (the buffer then has room for them).
+std::optional<Outcome> frame_buffered(Slot& s) noexcept {
   char* const buf = s.buffer.get();
-  for (;;) {
-    if (s.end > s.begin) {
-      s.begin += s.framer.feed(buf + s.begin, s.end - s.begin);
-      switch (s.framer.state()) {
-        case ResponseFramer::State::complete:
-          co_return Outcome::response;
-        case ResponseFramer::State::invalid:
-          co_return Outcome::invalid;
-        case ResponseFramer::State::need_more:
-          break;
-      }
-      if (s.begin == s.end) {
-        s.begin = s.end = 0;
-      } else if (kBufferSize - s.end < ResponseFramer::max_line) {
-        // A partial line near the end: move it to the front so the rest of it fits.
-        std::memmove(buf, buf + s.begin, s.end - s.begin);
-        s.end -= s.begin;
-        s.begin = 0;
-      }
-    } else {
-      s.begin = s.end = 0;
-    }
-    auto [ec, n] =
-        co_await s.socket.async_read_some(net::buffer(buf + s.end, kBufferSize - s.end), nothrow);
-    s.end += n;
-    if (ec) {
-      if (s.end > s.begin) s.framer.feed(buf + s.begin, s.end - s.begin);
-      if (s.framer.state() == ResponseFramer::State::invalid) co_return Outcome::invalid;
-      if (ec == net::error::eof && s.framer.finish_at_eof()) co_return Outcome::response;
-      co_return io_failure(ec, s.expired);
+  if (s.end > s.begin) {
+    s.begin += s.framer.feed(buf + s.begin, s.end - s.begin);
+    switch (s.framer.state()) {
+      case ResponseFramer::State::complete:
+        return Outcome::response;
+      case ResponseFramer::State::invalid:
+        return Outcome::invalid;
+      case ResponseFramer::State::need_more:
+        break;
     }
   }
+  if (s.begin == s.end) {
+    s.begin = s.end = 0;
+  } else if (kBufferSize - s.end < ResponseFramer::max_line) {
+    // A partial line near the end: move it to the front so the rest of it fits.
+    std::memmove(buf, buf + s.begin, s.end - s.begin);
+    s.end -= s.begin;
+    s.begin = 0;
+  }
+  return std::nullopt;
+}
+
+// The read ended with `ec` (EOF, reset, cancelled by the watchdog): how did the request end?
+Outcome read_ended(Slot& s, const error_code& ec) noexcept {
+  if (s.end > s.begin) s.framer.feed(s.buffer.get() + s.begin, s.end - s.begin);
+  if (s.framer.state() == ResponseFramer::State::complete) return Outcome::response;
+  if (s.framer.state() == ResponseFramer::State::invalid) return Outcome::invalid;
+  if (ec == net::error::eof && s.framer.finish_at_eof()) return Outcome::response;
+  return io_failure(ec, s.expired);
 }
 
 net::awaitable<void> drive(std::shared_ptr<Run> run_ptr, Slot& s) {
@@ -254,17 +253,30 @@ net::awaitable<void> drive(std::shared_ptr<Run> run_ptr, Slot& s) {
     if (sent) {
       const std::string_view bytes = run.request.render(t->id, s.scratch);
       error_code ec;
-      std::size_t n = s.socket.write_some(net::buffer(bytes.data(), bytes.size()), ec);
-      if (ec == net::error::would_block || ec == net::error::try_again) {
+      std::size_t written = s.socket.write_some(net::buffer(bytes.data(), bytes.size()), ec);
+      if (ec && (ec == net::error::would_block || ec == net::error::try_again)) {
         ec.clear();
-        n = 0;
+        written = 0;
       }
-      if (!ec && n < bytes.size()) ec = co_await send_rest(s, bytes.substr(n));
+      if (!ec && written < bytes.size()) ec = co_await send_rest(s, bytes.substr(written));
       if (ec) {
         outcome = io_failure(ec, s.expired);
         if (outcome == Outcome::closed) outcome = Outcome::reset;  // EPIPE after FIN
       } else {
-        outcome = co_await read_response(s);
+        // Read and frame in this coroutine: no frame per request.
+        while (true) {
+          if (const std::optional<Outcome> done = frame_buffered(s)) {
+            outcome = *done;
+            break;
+          }
+          auto [read_ec, got] = co_await s.socket.async_read_some(
+              net::buffer(s.buffer.get() + s.end, kBufferSize - s.end), nothrow);
+          s.end += got;
+          if (read_ec) {
+            outcome = read_ended(s, read_ec);
+            break;
+          }
+        }
       }
     }
     now = Clock::now();

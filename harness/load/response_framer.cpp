@@ -1,5 +1,6 @@
 #include "response_framer.hpp"
 
+#include <array>
 #include <cstring>
 #include <string_view>
 
@@ -25,8 +26,10 @@ constexpr int hex_value(char c) {
   return -1;
 }
 
-bool iequals(std::string_view a, std::string_view lower_b) {
+// `canonical` is how servers almost always spell it ("Content-Length"): one memcmp then.
+bool iequals(std::string_view a, std::string_view lower_b, std::string_view canonical = {}) {
   if (a.size() != lower_b.size()) return false;
+  if (!canonical.empty() && std::memcmp(a.data(), canonical.data(), a.size()) == 0) return true;
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (lower(a[i]) != lower_b[i]) return false;
   }
@@ -78,16 +81,15 @@ void for_each_token(std::string_view v, F&& f) {
   }
 }
 
-// Header names are tokens; whitespace or control bytes in one (including before the colon)
-// make the response invalid, as RFC 9112 requires of a recipient.
-bool valid_name(std::string_view name) {
-  if (name.empty()) return false;
-  for (const char c : name) {
-    const auto u = static_cast<unsigned char>(c);
-    if (u <= 0x20 || u == 0x7f) return false;
-  }
-  return true;
-}
+// Bytes that may appear in a header name: anything but whitespace, control bytes and the
+// colon. Whitespace before the colon makes a response invalid, as RFC 9112 requires of a
+// recipient; the stricter token rule is not checked (browsers do not either).
+constexpr std::array<bool, 256> kNameByte = [] {
+  std::array<bool, 256> t{};
+  for (int c = 0x21; c < 0x7f; ++c) t[static_cast<std::size_t>(c)] = c != ':';
+  for (int c = 0x80; c < 0x100; ++c) t[static_cast<std::size_t>(c)] = true;
+  return t;
+}();
 
 }  // namespace
 
@@ -183,36 +185,37 @@ bool ResponseFramer::on_status_line(const char* p, std::size_t n) noexcept {
 }
 
 bool ResponseFramer::on_field(const char* p, std::size_t n) noexcept {
-  const std::string_view line(p, n);
-  if (line.front() == ' ' || line.front() == '\t') return true;  // obs-fold: a continuation
-  const std::size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return false;
-  const std::string_view name = line.substr(0, colon);
-  if (!valid_name(name)) return false;
-  const std::string_view value = trim(line.substr(colon + 1));
-  switch (name.size()) {
+  if (p[0] == ' ' || p[0] == '\t') return true;  // obs-fold: a continuation
+  // One pass finds the colon and checks the name; only the three framing headers go further.
+  std::size_t colon = 0;
+  while (colon < n && kNameByte[static_cast<unsigned char>(p[colon])]) ++colon;
+  if (colon == 0 || colon == n || p[colon] != ':') return false;
+  const std::string_view name(p, colon);
+  const auto value = [&] { return trim(std::string_view(p + colon + 1, n - colon - 1)); };
+  switch (colon) {
     case 14:
-      if (iequals(name, "content-length")) {
+      if (iequals(name, "content-length", "Content-Length")) {
         std::uint64_t v = 0;
-        if (!parse_length(value, v)) return false;
+        if (!parse_length(value(), v)) return false;
         if (has_length_ && v != length_) return false;
         has_length_ = true;
         length_ = v;
       }
       break;
     case 17:
-      if (iequals(name, "transfer-encoding")) {
+      if (iequals(name, "transfer-encoding", "Transfer-Encoding")) {
         // The last coding decides: chunked frames the body, anything else runs until close.
         has_te_ = true;
         chunked_ = false;
-        for_each_token(value, [&](std::string_view t) { chunked_ = iequals(t, "chunked"); });
+        for_each_token(value(),
+                       [&](std::string_view t) { chunked_ = iequals(t, "chunked", "chunked"); });
       }
       break;
     case 10:
-      if (iequals(name, "connection")) {
-        for_each_token(value, [&](std::string_view t) {
-          if (iequals(t, "close")) close_token_ = true;
-          if (iequals(t, "keep-alive")) keep_alive_token_ = true;
+      if (iequals(name, "connection", "Connection")) {
+        for_each_token(value(), [&](std::string_view t) {
+          if (iequals(t, "close", "close")) close_token_ = true;
+          if (iequals(t, "keep-alive", "keep-alive")) keep_alive_token_ = true;
         });
       }
       break;
