@@ -2,6 +2,7 @@
 #include <ctime>
 
 #include "harness/bench/bench_report.hpp"
+#include "harness/text/escape.hpp"
 #include "simulator/journal.hpp"
 #include "simulator/units.hpp"
 
@@ -9,7 +10,7 @@ namespace bgw::bench {
 namespace {
 
 std::string str(const std::string& s) {
-  return "\"" + sim::json_escape(s) + "\"";
+  return text::json_text(s);  // names, descriptions, reasons: UTF-8 text
 }
 
 std::string ms(Nanos d) {

@@ -5,10 +5,12 @@
 #include <string_view>
 
 #include "harness/client/observation.hpp"
-#include "harness/matrix/escape.hpp"
 #include "harness/matrix/sha256.hpp"
+#include "harness/text/escape.hpp"
 
 namespace bgw::matrix {
+
+using namespace bgw::text;  // html_text, wire_text, json_text, json_bytes, markdown_text
 namespace {
 
 // The stylesheet. An open cell turns its <summary> into a full-window backdrop (a click on it

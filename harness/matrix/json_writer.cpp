@@ -4,9 +4,11 @@
 #include <ostream>
 
 #include "harness/client/observation.hpp"
-#include "harness/matrix/escape.hpp"
+#include "harness/text/escape.hpp"
 
 namespace bgw::matrix {
+
+using namespace bgw::text;  // html_text, wire_text, json_text, json_bytes, markdown_text
 namespace {
 
 std::string ms(std::chrono::nanoseconds d) {

@@ -4,9 +4,11 @@
 #include <ostream>
 #include <set>
 
-#include "harness/matrix/escape.hpp"
+#include "harness/text/escape.hpp"
 
 namespace bgw::matrix {
+
+using namespace bgw::text;  // html_text, wire_text, json_text, json_bytes, markdown_text
 namespace {
 
 std::string column_header(const ProxyColumn& c) {

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "harness/client/http_exchange.hpp"
+#include "harness/text/escape.hpp"
 #include "simulator/journal.hpp"
 
 namespace bgw::run {
@@ -191,8 +192,13 @@ std::string details(const ScenarioResult& r) {
   return s.str();
 }
 
-std::string json(std::string_view s) {
-  return "\"" + sim::json_escape(s) + "\"";
+// Text (names, reasons, expectations): UTF-8 kept. Wire bytes: one \u00XX per byte outside
+// printable ASCII, lossless (docs/report-json.md).
+std::string json(std::string_view text) {
+  return text::json_text(text);
+}
+std::string json_wire(std::string_view bytes) {
+  return text::json_bytes(bytes);
 }
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
@@ -285,16 +291,16 @@ void write_json(const RunReport& report, std::ostream& out) {
       const auto& x = r.exchanges[j];
       const auto& o = x.observation;
       out << (j ? "," : "") << "{\"step\":" << x.step + 1 << ",\"repeat\":" << x.repeat + 1
-          << ",\"request\":" << json(x.request_bytes)
+          << ",\"request\":" << json_wire(x.request_bytes)
           << ",\"connected\":" << (o.connected ? "true" : "false")
           << ",\"ending\":" << (o.ending ? json(client::to_string(*o.ending)) : "null")
           << ",\"status\":" << (o.status ? std::to_string(*o.status) : "null")
-          << ",\"status_line\":" << json(o.status_line) << ",\"body_state\":\""
-          << client::to_string(o.body_state) << "\",\"received\":" << json(o.received)
+          << ",\"status_line\":" << json_wire(o.status_line) << ",\"body_state\":\""
+          << client::to_string(o.body_state) << "\",\"received\":" << json_wire(o.received)
           << ",\"end_ms\":" << msd(o.timings.end) << "}";
     }
-    out << "],\"upstream_journal\":" << json(r.upstream_journal)
-        << ",\"proxy_log_tail\":" << json(r.proxy_log_tail) << "}";
+    out << "],\"upstream_journal\":" << json_wire(r.upstream_journal)
+        << ",\"proxy_log_tail\":" << json_wire(r.proxy_log_tail) << "}";
   }
   out << "]}\n";
 }

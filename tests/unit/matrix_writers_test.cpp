@@ -10,11 +10,11 @@
 #include <sstream>
 #include <string>
 
-#include "harness/matrix/escape.hpp"
 #include "harness/matrix/html_writer.hpp"
 #include "harness/matrix/json_writer.hpp"
 #include "harness/matrix/markdown_writer.hpp"
 #include "harness/matrix/sha256.hpp"
+#include "harness/text/escape.hpp"
 
 namespace {
 
@@ -200,7 +200,7 @@ TEST(MatrixHtml, HostileBytesNeverBecomeMarkup) {
   EXPECT_EQ(html.find('\0'), std::string::npos);
   for (std::size_t i = 0; i < html.size();) {
     char32_t cp = 0;
-    const std::size_t n = bgw::matrix::decode_utf8(html, i, cp);
+    const std::size_t n = bgw::text::decode_utf8(html, i, cp);
     ASSERT_NE(n, 0u) << "invalid UTF-8 at byte " << i;
     i += n;
   }

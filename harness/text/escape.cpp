@@ -4,7 +4,7 @@
 
 #include "simulator/journal.hpp"
 
-namespace bgw::matrix {
+namespace bgw::text {
 namespace {
 
 std::string hex_byte(unsigned char c) {
@@ -239,4 +239,4 @@ bool is_web_link(std::string_view s) {
   return true;
 }
 
-}  // namespace bgw::matrix
+}  // namespace bgw::text

@@ -1,4 +1,4 @@
-// Turning anything that came from the wire or from files into text that is safe in the matrix's
+// Turning anything that came from the wire or from files into text that is safe in the reports'
 // HTML, JSON and Markdown. Proxies send arbitrary bytes (NUL, invalid UTF-8, markup), so every
 // byte is accounted for: text keeps its valid UTF-8 and shows every other byte as a visible
 // \xNN; wire bytes become printable ASCII, as the console report shows them.
@@ -8,7 +8,7 @@
 #include <string>
 #include <string_view>
 
-namespace bgw::matrix {
+namespace bgw::text {
 
 /// UTF-8 text for HTML element content and attribute values: & < > " ' as entities; bytes that
 /// are not valid UTF-8, and control characters other than newline and tab, as visible "\xNN"
@@ -41,4 +41,4 @@ bool is_web_link(std::string_view text);
 /// sequence.
 std::size_t decode_utf8(std::string_view text, std::size_t pos, char32_t& cp);
 
-}  // namespace bgw::matrix
+}  // namespace bgw::text

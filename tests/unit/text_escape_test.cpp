@@ -1,7 +1,7 @@
 // Escaping for the matrix's outputs: whatever bytes a proxy sends (markup, quotes, NUL, invalid
 // UTF-8) come out as visible text, never as markup, and the outputs stay valid UTF-8 / ASCII.
 // Also the SHA-256 and base64 behind the HTML report's Content-Security-Policy hashes.
-#include "harness/matrix/escape.hpp"
+#include "harness/text/escape.hpp"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +12,8 @@
 namespace {
 
 using namespace std::string_literals;
-using namespace bgw::matrix;
+using namespace bgw::text;
+using namespace bgw::matrix;  // sha256, base64
 
 bool valid_utf8(const std::string& s) {
   for (std::size_t i = 0; i < s.size();) {
