@@ -5,11 +5,13 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
+#include <utility>
 #include <variant>
 #include <vector>
 
@@ -114,7 +116,29 @@ class Session {
     begin_ += n;
     if (begin_ == end_) begin_ = end_ = 0;
   }
-  net::awaitable<error_code> read_more() {
+  // A connection that waits (a stall, a delay) with nothing buffered gives its input buffer
+  // back: 10,000 stalled connections would otherwise hold 160 MB of empty buffers. The next
+  // read allocates it again (measured: docs/performance.md, stalled connections).
+  void release_idle_buffer() {
+    if (begin_ == end_ && !buf_.empty()) {
+      begin_ = end_ = 0;
+      std::vector<char>().swap(buf_);
+    }
+  }
+
+  // Read and drop whatever the peer sends, into a scratch buffer the sessions of this thread
+  // share (the bytes are never looked at), so a connection held until the peer leaves owns no
+  // buffer. Returns the bytes dropped by this read.
+  net::awaitable<std::pair<error_code, std::size_t>> discard_some() {
+    thread_local std::array<char, initial_buffer> sink;
+    release_idle_buffer();
+    auto [ec, n] = co_await stream_.async_read_some(net::buffer(sink), nothrow);
+    if (!ec && n == 0) ec = net::error::eof;
+    co_return std::pair{ec, n};
+  }
+
+  // Room for the next read at the end of the buffer (allocated, compacted or grown as needed).
+  net::mutable_buffer read_space() {
     if (buf_.empty()) buf_.resize(initial_buffer);
     if (end_ == buf_.size()) {
       if (begin_ > 0) {
@@ -126,11 +150,16 @@ class Session {
         buf_.resize(buf_.size() * 2);
       }
     }
-    auto [ec, n] = co_await stream_.async_read_some(
-        net::buffer(buf_.data() + end_, buf_.size() - end_), nothrow);
+    return net::buffer(buf_.data() + end_, buf_.size() - end_);
+  }
+  error_code took(error_code ec, std::size_t n) {
     end_ += n;
     if (!ec && n == 0) ec = net::error::eof;
-    co_return ec;
+    return ec;
+  }
+  net::awaitable<error_code> read_more() {
+    auto [ec, n] = co_await stream_.async_read_some(read_space(), nothrow);
+    co_return took(ec, n);
   }
 
   bool body_pending() const { return body_left_ > 0 || chunked_.has_value(); }
@@ -165,12 +194,19 @@ class Session {
       // A request starts with its first byte; a peer that leaves while idle ends the connection
       // without counting a request.
       if (buffered().empty()) {
-        if (error_code ec = co_await read_more()) co_return end_on_error(ec, 0, 0);
+        // Awaited here rather than through read_more(): one coroutine frame less per request.
+        auto [ec, n] = co_await stream_.async_read_some(read_space(), nothrow);
+        if (error_code e = took(ec, n)) co_return end_on_error(e, 0, 0);
       }
       const std::uint64_t request = state_->journal.next_request();
       const Rule* r = state_->select(rules_->request_rules, request);
       const Script& script = r ? r->script : rules_->default_script;
-      if (!co_await run_script(script, request, true)) co_return false;
+      // The steps of a plain response (a buffered request read, a write that fits the send
+      // buffer) finish here, without a run_script frame; the first one that cannot goes on there.
+      const std::size_t next = run_now(script, request);
+      if (ended_) co_return false;
+      if (next < script.size() && !co_await run_script(script, request, true, next))
+        co_return false;
       if (close_requested_) {
         // The client said "Connection: close" (or spoke HTTP/1.0): a server closes after the
         // response (RFC 9112 §9.6).
@@ -184,8 +220,10 @@ class Session {
 
   // The request head is in the buffer: journal it, learn its framing, consume it.
   void take_head(std::size_t head_size, std::uint64_t request) {
+    take_head(head_size, parse_request_head(buffered().substr(0, head_size)), request);
+  }
+  void take_head(std::size_t head_size, const RequestHead& parsed, std::uint64_t request) {
     const std::string_view head = buffered().substr(0, head_size);
-    const RequestHead parsed = parse_request_head(head);
     if (state_->journal.level() != JournalLevel::counters) {
       journal(EventKind::request_head, request, head_size,
               state_->journal.level() == JournalLevel::bytes ? capped(head)
@@ -206,12 +244,11 @@ class Session {
     if (step.part == ReadPart::bytes || request == 0 || body_pending()) return false;
     const std::size_t head_size = find_head_end(buffered());
     if (head_size == 0) return false;
-    if (step.part == ReadPart::whole) {
-      const RequestHead peek = parse_request_head(buffered().substr(0, head_size));
-      if (peek.chunked || (peek.valid && peek.content_length > buffered().size() - head_size))
-        return false;
-    }
-    take_head(head_size, request);
+    const RequestHead parsed = parse_request_head(buffered().substr(0, head_size));
+    if (step.part == ReadPart::whole &&
+        (parsed.chunked || (parsed.valid && parsed.content_length > buffered().size() - head_size)))
+      return false;
+    take_head(head_size, parsed, request);
     if (step.part == ReadPart::whole && body_left_ > 0) {
       const std::uint64_t body = body_left_;
       consume(static_cast<std::size_t>(body));
@@ -330,6 +367,7 @@ class Session {
 
   // Wait until `anchor + offset`. False when the wait was cancelled (crash or stop).
   net::awaitable<bool> wait_until(Clock::time_point deadline) {
+    release_idle_buffer();
     timer_.expires_at(deadline);
     auto [ec] = co_await timer_.async_wait(nothrow);
     if (ec || kill_ != Kill::none) co_return end_on_error(net::error::operation_aborted, 0, 0);
@@ -356,14 +394,55 @@ class Session {
   }
 
   // ---- steps -----------------------------------------------------------------------------
-  net::awaitable<bool> run_script(const Script& script, std::uint64_t request, bool request_scope) {
-    // A request script reads its request first, unless it says how itself.
-    if (request_scope && (script.empty() || !std::holds_alternative<ReadRequest>(script.front()))) {
+  // A request script reads its request first, unless it says how itself.
+  static bool reads_implicitly(const Script& script) {
+    return script.empty() || !std::holds_alternative<ReadRequest>(script.front());
+  }
+
+  // Runs the steps of a request script, from the first, as long as each finishes at once: the
+  // request (implicit or ReadRequest) is buffered, a Write fits the send buffer. Returns the
+  // index of the first step left for run_script (script.size(): all done), or 0 with nothing
+  // done when the implicit read must wait. Check ended_ afterwards: a failed write ends.
+  std::size_t run_now(const Script& script, std::uint64_t request) {
+    if (reads_implicitly(script) && !read_buffered_request(ReadRequest{}, request)) {
+      implicit_read_done_ = false;
+      return 0;
+    }
+    implicit_read_done_ = true;
+    std::size_t i = 0;
+    for (; i < script.size(); ++i) {
+      if (const auto* r = std::get_if<ReadRequest>(&script[i])) {
+        if (read_buffered_request(*r, request)) continue;
+      } else if (const auto* w = std::get_if<Write>(&script[i])) {
+        const std::optional<std::size_t> now = write_now(w->bytes, request);
+        if (!now) return i;  // the connection ended (ended_ is set)
+        if (*now == w->bytes.size()) continue;
+        partial_write_ = *now;  // run_script goes on from this byte
+      }
+      break;
+    }
+    return i;
+  }
+
+  // `from` > 0 (or an implicit read already done by run_now): run_now ran the steps before it.
+  net::awaitable<bool> run_script(const Script& script, std::uint64_t request, bool request_scope,
+                                  std::size_t from = 0) {
+    const bool resumed = request_scope && (from > 0 || implicit_read_done_);
+    if (request_scope && !resumed && reads_implicitly(script)) {
       if (!read_buffered_request(ReadRequest{}, request) &&
           !co_await read_request(ReadRequest{}, request))
         co_return false;
     }
-    for (const Step& step : script) {
+    implicit_read_done_ = false;
+    if (partial_write_ > 0) {
+      // run_now wrote the start of script[from]; the rest follows as one write.
+      const std::size_t first = std::exchange(partial_write_, 0);
+      if (!co_await write_rest(std::get<Write>(script[from]).bytes, request, first))
+        co_return false;
+      ++from;
+    }
+    for (std::size_t i = from; i < script.size(); ++i) {
+      const Step& step = script[i];
       // The two steps of every plain response, without a coroutine frame when they can finish
       // at once (measured: the frames were a large share of the user-space cost per request).
       if (const auto* r = std::get_if<ReadRequest>(&step); r && read_buffered_request(*r, request))
@@ -420,10 +499,10 @@ class Session {
       }
       // Until the peer leaves: keep reading (and dropping) whatever it sends.
       std::uint64_t dropped = 0;
+      begin_ = end_ = 0;
       for (;;) {
-        begin_ = end_ = 0;
-        error_code ec = co_await read_more();
-        dropped += end_;
+        auto [ec, n] = co_await discard_some();
+        dropped += n;
         if (ec) {
           journal(EventKind::step, request, dropped, "stall", Duration{}, Clock::now() - anchor);
           co_return end_on_error(ec, request, dropped);
@@ -443,10 +522,10 @@ class Session {
       shutdown_send(stream_);
       const Clock::time_point anchor = Clock::now();
       std::uint64_t dropped = 0;
+      begin_ = end_ = 0;
       for (;;) {
-        begin_ = end_ = 0;
-        error_code ec = co_await read_more();
-        dropped += end_;
+        auto [ec, n] = co_await discard_some();
+        dropped += n;
         if (ec) {
           if (kill_ != Kill::none) co_return end_on_error(ec, request, dropped);
           journal(ec == net::error::eof ? EventKind::peer_closed : EventKind::peer_reset, request,
@@ -477,6 +556,8 @@ class Session {
   std::uint64_t body_left_ = 0;
   std::optional<ChunkedBodyReader> chunked_;
 
+  std::size_t partial_write_ = 0;    // bytes of a Write that run_now sent before it blocked
+  bool implicit_read_done_ = false;  // run_now already read the request of a request script
   bool close_requested_ = false;
   bool ended_ = false;
   Ending ending_ = Ending::fin;

@@ -1,12 +1,16 @@
 // bgw-upstream: one fake upstream as a process. Used for real crashes (ProcessUpstream sends
 // SIGKILL) and as a standalone server for performance comparisons. Runs until SIGINT/SIGTERM.
+#include <pthread.h>
 #include <unistd.h>
 
+#include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <cstring>
 #include <fstream>
 #include <iostream>
+#include <memory>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "fault_catalogue.hpp"
@@ -26,17 +30,44 @@ void usage(std::ostream& out) {
          "  --param KEY=VALUE      a parameter of the last --fault (repeatable)\n"
          "  --journal LEVEL        counters | events | bytes (default: events)\n"
          "  --journal-file PATH    write the journal as JSON lines there on exit\n"
+         "  --threads N            N threads, each with its own io_context and listener on the\n"
+         "                         same port (SO_REUSEPORT; the kernel spreads connections);\n"
+         "                         each thread journals and counts (rule indices) on its own\n"
+         "                         (default: 1; needs a listener that accepts, no --listen-fd)\n"
          "Prints \"listening ADDR:PORT\" on stdout once listening.\n";
 }
+
+namespace sim = bgw::sim;
+
+// Threads 2..N: their own io_context and Upstream on the port thread 1 bound. They stop when the
+// main thread closes the write end of `stop_pipe` (every reader then sees EOF), so nothing is
+// ever posted across threads and each io_context keeps the lock-free concurrency hint.
+struct Worker {
+  Worker(const sim::UpstreamSpec& spec, int stop_fd)
+      : io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE), upstream(io, spec), stop(io, stop_fd) {}
+  sim::net::io_context io;
+  sim::Upstream upstream;
+  sim::net::posix::stream_descriptor stop;
+  std::thread thread;
+  char byte = 0;  // never written: the main thread only ever closes the pipe
+
+  void start() {
+    stop.async_read_some(sim::net::buffer(&byte, 1), [this](const sim::error_code&, std::size_t) {
+      upstream.stop();
+      io.stop();
+    });
+    thread = std::thread([this] { io.run(); });
+  }
+};
 
 }  // namespace
 
 int main(int argc, char** argv) {
-  namespace sim = bgw::sim;
   std::vector<std::string> args(argv + 1, argv + argc);
   sim::UpstreamSpec spec;
   spec.journal = sim::JournalLevel::events;
   int ready_fd = -1;
+  unsigned threads = 1;
   std::string journal_file, fault;
   sim::FaultParams params;
   const sim::FaultInfo* info = nullptr;
@@ -64,7 +95,10 @@ int main(int argc, char** argv) {
         spec.adopt_fd = std::stoi(v);
       else if (a == "--ready-fd")
         ready_fd = std::stoi(v);
-      else if (a == "--journal-file")
+      else if (a == "--threads") {
+        threads = static_cast<unsigned>(std::stoul(v));
+        if (threads < 1 || threads > 256) return bad("--threads takes 1 to 256");
+      } else if (a == "--journal-file")
         journal_file = v;
       else if (a == "--journal") {
         if (v == "counters")
@@ -106,12 +140,34 @@ int main(int argc, char** argv) {
     else
       spec.rules.push_back(f.rule);
   }
+  if (threads > 1 && spec.adopt_fd >= 0) return bad("--threads cannot share a --listen-fd socket");
+  if (threads > 1 && spec.mode != sim::ListenerMode::accept)
+    return bad("--threads needs a listener that accepts (not refuse or blackhole)");
 
   try {
     // One thread runs this context and nothing else posts to it: no locks needed (a measured
     // few percent of CPU per request; see docs/performance.md).
     sim::net::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
     sim::Upstream upstream(io, spec);
+    int stop_pipe[2] = {-1, -1};
+    std::vector<std::unique_ptr<Worker>> workers;
+    if (threads > 1) {
+      if (::pipe(stop_pipe) != 0) throw std::runtime_error("pipe() for --threads failed");
+      sim::UpstreamSpec same_port = spec;
+      same_port.port = upstream.port();
+      // Workers must not take SIGINT/SIGTERM: the main thread's signal_set handles them.
+      sigset_t block, old;
+      sigemptyset(&block);
+      sigaddset(&block, SIGINT);
+      sigaddset(&block, SIGTERM);
+      pthread_sigmask(SIG_BLOCK, &block, &old);
+      // Every listener is bound before any thread starts, so a bind failure throws cleanly.
+      for (unsigned t = 1; t < threads; ++t)
+        workers.push_back(std::make_unique<Worker>(same_port, ::dup(stop_pipe[0])));
+      for (auto& w : workers) w->start();
+      pthread_sigmask(SIG_SETMASK, &old, nullptr);
+      ::close(stop_pipe[0]);
+    }
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const sim::error_code&, int) {
       upstream.stop();
@@ -124,7 +180,13 @@ int main(int argc, char** argv) {
       ::close(ready_fd);
     }
     io.run();
-    if (!journal_file.empty()) std::ofstream(journal_file) << upstream.journal().to_json_lines();
+    if (stop_pipe[1] >= 0) ::close(stop_pipe[1]);  // EOF for every worker: they stop and return
+    for (auto& w : workers) w->thread.join();
+    if (!journal_file.empty()) {
+      std::ofstream out(journal_file);
+      out << upstream.journal().to_json_lines();
+      for (auto& w : workers) out << w->upstream.journal().to_json_lines();
+    }
   } catch (const std::exception& e) {
     std::cerr << "bgw-upstream: " << e.what() << "\n";
     return 3;

@@ -130,7 +130,19 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
 
   bool send_reset = false;
   if (!req.request.empty()) {
-    auto [wec, n] = co_await net::async_write(socket, net::buffer(req.request), nothrow);
+    // What the socket buffer takes now is written synchronously (non-blocking): the clock below
+    // then starts when the bytes are with the kernel, not when this coroutine next runs, which
+    // other handlers on the io_context can delay. A proxy's timeout never starts earlier.
+    boost::system::error_code wec;
+    socket.non_blocking(true, wec);
+    std::size_t n = wec ? 0 : socket.write_some(net::buffer(req.request), wec);
+    if (wec == net::error::would_block || wec == net::error::try_again) wec.clear();
+    if (!wec && n < req.request.size()) {
+      auto [rest_ec, rest] = co_await net::async_write(
+          socket, net::buffer(req.request.data() + n, req.request.size() - n), nothrow);
+      wec = rest_ec;
+      n += rest;
+    }
     if (wec) out.error = "send: " + wec.message();  // keep reading: the reply may explain it
     // A send that met the peer's RST consumes the socket's error: later reads see EOF. The
     // connection was reset all the same.
