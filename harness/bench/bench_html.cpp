@@ -6,40 +6,15 @@
 #include <ctime>
 
 #include "harness/bench/bench_report.hpp"
+#include "harness/text/escape.hpp"
 #include "simulator/units.hpp"
 
 namespace bgw::bench {
 namespace {
 
+// Names, descriptions and reasons come from files and proxies: escaped, valid UTF-8 kept.
 std::string esc(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  for (const char c : s) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&#39;";
-        break;
-      default:
-        // Control bytes would make the page invalid; show them as U+FFFD.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t')
-          out += "&#xfffd;";
-        else
-          out += c;
-    }
-  }
-  return out;
+  return text::html_text(s);
 }
 
 std::string num(double v, int decimals = 1) {

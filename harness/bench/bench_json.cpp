@@ -3,6 +3,7 @@
 
 #include "harness/bench/bench_report.hpp"
 #include "harness/text/escape.hpp"
+#include "harness/text/time_text.hpp"
 #include "simulator/journal.hpp"
 #include "simulator/units.hpp"
 
@@ -28,12 +29,7 @@ std::string number(double v) {
 }
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return text::iso8601_utc(t);
 }
 
 template <class Map>

@@ -1,4 +1,5 @@
 #include "matrix.hpp"
+#include "harness/text/time_text.hpp"
 
 #include <algorithm>
 #include <ctime>
@@ -102,12 +103,7 @@ std::string quote_command_line(const std::vector<std::string>& argv) {
 }
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return text::iso8601_utc(t);
 }
 
 }  // namespace bgw::matrix

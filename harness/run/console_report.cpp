@@ -7,6 +7,7 @@
 
 #include "harness/client/http_exchange.hpp"
 #include "harness/text/escape.hpp"
+#include "harness/text/time_text.hpp"
 #include "simulator/journal.hpp"
 
 namespace bgw::run {
@@ -202,12 +203,7 @@ std::string json_wire(std::string_view bytes) {
 }
 
 std::string iso8601(std::chrono::system_clock::time_point t) {
-  const std::time_t tt = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&tt, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
+  return text::iso8601_utc(t);
 }
 
 double msd(client::Duration d) {
