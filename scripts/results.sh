@@ -35,7 +35,23 @@ the baseline every gateway owes: an error status, no hang) was violated; **shoul
 deviation of that proxy, with its reason and source in the list under the table; **skip**, the
 proxy cannot express the scenario's topology (`requires`) or is not installed (Envoy and
 Traefik are not Debian packages: their adapters are templates, not verified here).
-Stability: five consecutive runs, and what changed between them, are in the notes at the end.
+
+**Stability** (measured 2026-11-24: this table's run and four more in a row, 5 × 900 cells): 894
+cells never changed. nginx, HAProxy, Apache, Caddy, h2o and Traffic Server did not change a single
+cell. The six that did, and why:
+
+- Squid, `stall-before-headers` and `post-not-retried-after-stall`: xfail in 4 runs, pass in 1.
+  Squid checks timeouts against a whole-second clock, so its 1 s read timeout fires anywhere
+  from 0.6 s to 2.95 s; the adapter records this as an *intermittent* deviation (xfail when it
+  happens, a plain pass when it does not, never xpass).
+- tinyproxy, `connection-close-on-accept`: 503 in 4 runs, no response at all in 1; now an
+  intermittent deviation too.
+- lighttpd, `drip-headers-past-read-timeout`: pass or should; lighttpd checks its timeouts once
+  a second, so whether the dripped head beats the timeout varies.
+- Varnish, `fin-mid-body-large` and `missing-final-chunk`: pass or should (`must` always held);
+  whether Varnish has started relaying before the upstream's failure is a race inside Varnish.
+  The short `fin-`/`rst-mid-body` scenarios pause 200 ms before the failure to remove that race.
+
 
 HEAD
   cat "$table"
