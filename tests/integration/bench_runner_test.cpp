@@ -19,6 +19,7 @@
 #include "harness/proxy/child_process.hpp"
 #include "harness/proxy/readiness.hpp"
 #include "harness/scenario/load.hpp"
+#include "support/test_files.hpp"
 #include "unit/scenario/repo_root.hpp"
 
 namespace {
@@ -28,18 +29,11 @@ using namespace std::chrono_literals;
 using bgw::bench::Nanos;
 
 fs::path temp_dir(const std::string& what) {
-  const fs::path p =
-      fs::temp_directory_path() / ("bgw-bench-" + what + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
+  return bgw::test::fresh_temp_dir("bench-" + what);
 }
 
 std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return bgw::test::read_file(p);
 }
 
 // The mini proxy's adapter, written with the built binary's path; shipped adapters as they are.

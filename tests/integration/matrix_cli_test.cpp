@@ -16,6 +16,7 @@
 #include "harness/matrix/html_writer.hpp"
 #include "harness/proxy/child_process.hpp"
 #include "harness/proxy/readiness.hpp"
+#include "support/test_files.hpp"
 #include "unit/scenario/repo_root.hpp"
 
 namespace {
@@ -26,18 +27,11 @@ using testing::HasSubstr;
 using testing::Not;
 
 fs::path temp_dir(const std::string& what) {
-  const fs::path p =
-      fs::temp_directory_path() / ("bgw-matrix-" + what + "-" + std::to_string(::getpid()));
-  fs::remove_all(p);
-  fs::create_directories(p);
-  return p;
+  return bgw::test::fresh_temp_dir("matrix-" + what);
 }
 
 std::string read(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
+  return bgw::test::read_file(p);
 }
 
 // The mini proxy's adapter with the built binary filled in; `name`, `program` and `verified`
