@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config   # toolchain
   libboost1.81-dev                               # Asio, Beast (header-only)
+  libboost-url1.81-dev                           # URL parsing (--proxy-url, load URL)
+  libcli11-dev                                   # command-line parsing (header-only)
   libtomlplusplus-dev                            # scenario files
   libgtest-dev libgmock-dev                      # tests
   libbenchmark-dev                               # bench/

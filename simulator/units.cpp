@@ -47,6 +47,8 @@ std::optional<Duration> parse_duration(std::string_view text) {
     ns_per_unit = 1e9;
   else if (unit == "m" || unit == "min")
     ns_per_unit = 60e9;
+  else if (unit == "h")
+    ns_per_unit = 3600e9;
   else
     return std::nullopt;
   const double ns = n * ns_per_unit;

@@ -11,7 +11,7 @@
 
 namespace bgw::sim {
 
-/// "250ms", "2s", "1.5s", "100us", "1m", "0s"; a unit is required. nullopt when malformed.
+/// "250ms", "2s", "1.5s", "100us", "1m", "1h", "0s"; a unit is required. nullopt when malformed.
 std::optional<Duration> parse_duration(std::string_view text);
 
 /// "1024", "64KiB", "2MiB", "10kB" (kB = 1000, KiB = 1024). nullopt when malformed.

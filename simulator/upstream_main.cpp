@@ -3,9 +3,9 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include <CLI/CLI.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <cstring>
 #include <fstream>
 #include <iostream>
 #include <memory>
@@ -13,6 +13,7 @@
 #include <thread>
 #include <vector>
 
+#include "bgw_version.hpp"
 #include "fault_catalogue.hpp"
 #include "net.hpp"
 #include "upstream.hpp"
@@ -27,13 +28,15 @@ void usage(std::ostream& out) {
          "  --listen-fd N          use the already bound socket N instead of binding\n"
          "  --ready-fd N           write \"ready\\n\" to fd N once listening, then close it\n"
          "  --fault NAME           apply a catalogue fault to every request or connection\n"
-         "  --param KEY=VALUE      a parameter of the last --fault (repeatable)\n"
+         "  --param KEY=VALUE      a parameter of the --fault (repeatable)\n"
          "  --journal LEVEL        counters | events | bytes (default: events)\n"
          "  --journal-file PATH    write the journal as JSON lines there on exit\n"
          "  --threads N            N threads, each with its own io_context and listener on the\n"
          "                         same port (SO_REUSEPORT; the kernel spreads connections);\n"
          "                         each thread journals and counts (rule indices) on its own\n"
          "                         (default: 1; needs a listener that accepts, no --listen-fd)\n"
+         "  --version              print the version\n"
+         "Options take their value as `--opt value` or `--opt=value`; a bad one exits 2.\n"
          "Prints \"listening ADDR:PORT\" on stdout once listening.\n";
 }
 
@@ -63,73 +66,72 @@ struct Worker {
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
   sim::UpstreamSpec spec;
   spec.journal = sim::JournalLevel::events;
   int ready_fd = -1;
   unsigned threads = 1;
-  std::string journal_file, fault;
+  std::string journal_file, fault, journal = "events";
+  std::vector<std::string> param_texts;
   sim::FaultParams params;
-  const sim::FaultInfo* info = nullptr;
+  bool show_version = false;
   auto bad = [](const std::string& m) {
     std::cerr << "bgw-upstream: " << m << "\n";
     usage(std::cerr);
     return 2;
   };
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") {
-      usage(std::cout);
-      return 0;
+
+  CLI::App app;
+  app.set_help_flag("-h,--help");
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.add_option("--name", spec.name);
+  app.add_option("--address", spec.address);
+  app.add_option("--port", spec.port)->check(CLI::Range(0, 65535));
+  app.add_option("--listen-fd", spec.adopt_fd)->check(CLI::NonNegativeNumber);
+  app.add_option("--ready-fd", ready_fd)->check(CLI::NonNegativeNumber);
+  app.add_option("--fault", fault);
+  app.add_option("--param", param_texts)
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--journal", journal);
+  app.add_option("--journal-file", journal_file);
+  app.add_option("--threads", threads)->check(CLI::Range(1, 256));
+  app.add_flag("--version", show_version);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    usage(std::cout);
+    return 0;
+  } catch (const CLI::Error& e) {
+    return bad(e.what());
+  }
+  if (show_version) {
+    std::cout << "bgw-upstream " << bgw::version << "\n";
+    return 0;
+  }
+  if (journal == "counters")
+    spec.journal = sim::JournalLevel::counters;
+  else if (journal == "events")
+    spec.journal = sim::JournalLevel::events;
+  else if (journal == "bytes")
+    spec.journal = sim::JournalLevel::bytes;
+  else
+    return bad("--journal takes counters, events or bytes");
+  const sim::FaultInfo* info = nullptr;
+  if (!fault.empty()) {
+    info = sim::find_fault(fault);
+    if (info == nullptr) {
+      const std::string hint = sim::suggest_fault(fault);
+      return bad("unknown fault '" + fault + "'" +
+                 (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
     }
-    if (i + 1 >= args.size()) return bad("missing value after '" + a + "'");
-    const std::string& v = args[++i];
-    try {
-      if (a == "--name")
-        spec.name = v;
-      else if (a == "--address")
-        spec.address = v;
-      else if (a == "--port")
-        spec.port = static_cast<std::uint16_t>(std::stoul(v));
-      else if (a == "--listen-fd")
-        spec.adopt_fd = std::stoi(v);
-      else if (a == "--ready-fd")
-        ready_fd = std::stoi(v);
-      else if (a == "--threads") {
-        threads = static_cast<unsigned>(std::stoul(v));
-        if (threads < 1 || threads > 256) return bad("--threads takes 1 to 256");
-      } else if (a == "--journal-file")
-        journal_file = v;
-      else if (a == "--journal") {
-        if (v == "counters")
-          spec.journal = sim::JournalLevel::counters;
-        else if (v == "events")
-          spec.journal = sim::JournalLevel::events;
-        else if (v == "bytes")
-          spec.journal = sim::JournalLevel::bytes;
-        else
-          return bad("--journal takes counters, events or bytes");
-      } else if (a == "--fault") {
-        info = sim::find_fault(v);
-        if (info == nullptr) {
-          const std::string hint = sim::suggest_fault(v);
-          return bad("unknown fault '" + v + "'" +
-                     (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
-        }
-        fault = v;
-      } else if (a == "--param") {
-        if (info == nullptr) return bad("--param must follow --fault");
-        const auto eq = v.find('=');
-        if (eq == std::string::npos) return bad("--param takes KEY=VALUE");
-        auto parsed = sim::parse_param(*info, v.substr(0, eq), v.substr(eq + 1));
-        if (auto* e = std::get_if<sim::FaultError>(&parsed)) return bad(e->message);
-        params[v.substr(0, eq)] = std::get<sim::ParamValue>(parsed);
-      } else {
-        return bad("unknown option '" + a + "'");
-      }
-    } catch (const std::exception&) {
-      return bad("invalid value '" + v + "' for " + a);
-    }
+  }
+  for (const std::string& p : param_texts) {
+    if (info == nullptr) return bad("--param needs a --fault");
+    const auto eq = p.find('=');
+    if (eq == std::string::npos) return bad("--param takes KEY=VALUE");
+    auto parsed = sim::parse_param(*info, p.substr(0, eq), p.substr(eq + 1));
+    if (auto* e = std::get_if<sim::FaultError>(&parsed)) return bad(e->message);
+    params[p.substr(0, eq)] = std::get<sim::ParamValue>(parsed);
   }
   if (!fault.empty()) {
     auto lowered = sim::lower_fault(fault, params, spec.response);

@@ -1,6 +1,7 @@
 // The console summary of a bench run.
 #include <cstdio>
 
+#include "bgw_version.hpp"
 #include "harness/bench/bench_report.hpp"
 #include "simulator/units.hpp"
 
@@ -74,7 +75,8 @@ void write_console(const BenchReport& r, std::ostream& out) {
   const BenchMetrics& m = r.metrics;
   const Totals& t = m.totals;
   out << "badgateway bench " << r.scenario << " -> " << r.proxy
-      << (r.proxy_version.empty() ? "" : " " + r.proxy_version) << "\n";
+      << (r.proxy_version.empty() ? "" : " " + r.proxy_version) << " (badgateway " << bgw::version
+      << ")\n";
   out << "  load: " << load_shape(r.config) << "\n";
   const double failed_pct =
       t.sent ? 100.0 * static_cast<double>(t.failed) / static_cast<double>(t.sent) : 0;

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <ctime>
 
+#include "bgw_version.hpp"
 #include "harness/bench/bench_report.hpp"
 #include "harness/text/escape.hpp"
 #include "simulator/units.hpp"
@@ -247,7 +248,8 @@ void write_html(const BenchReport& r, std::ostream& out) {
       << esc(r.proxy) << (r.proxy_version.empty() ? "" : " " + esc(r.proxy_version)) << " &middot; "
       << esc(sim::format_duration(c.duration)) << ", " << c.connections << " connections, "
       << (c.rate > 0 ? num(c.rate, 0) + " requests/s (open loop)" : std::string("closed loop"))
-      << ", <code>" << esc(c.method) << " " << esc(c.target) << "</code></p>\n";
+      << ", <code>" << esc(c.method) << " " << esc(c.target) << "</code> &middot; badgateway "
+      << bgw::version << "</p>\n";
   if (!r.proxy_exit.empty())
     out << "<p class=\"warn\">The proxy died during the load: " << esc(r.proxy_exit) << "</p>\n";
   if (r.interrupted)

@@ -1,6 +1,7 @@
 // The JSON report of a bench run, schema badgateway.bench/1 (docs/bench.md).
 #include <ctime>
 
+#include "bgw_version.hpp"
 #include "harness/bench/bench_report.hpp"
 #include "harness/text/escape.hpp"
 #include "harness/text/time_text.hpp"
@@ -56,7 +57,8 @@ void write_json(const BenchReport& r, std::ostream& out) {
   const BenchMetrics& m = r.metrics;
   const Totals& t = m.totals;
   const BenchConfig& c = r.config;
-  out << "{\"schema\":\"badgateway.bench/1\"";
+  out << "{\"schema\":\"badgateway.bench/1\",\"badgateway_version\":"
+      << str(std::string(bgw::version));
   out << ",\"scenario\":{\"name\":" << str(r.scenario) << ",\"file\":" << str(r.file)
       << ",\"description\":" << str(r.description) << "}";
   out << ",\"proxy\":{\"name\":" << str(r.proxy) << ",\"version\":" << str(r.proxy_version) << "}";

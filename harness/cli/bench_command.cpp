@@ -9,6 +9,7 @@
 
 #include "harness/bench/bench_runner.hpp"
 #include "harness/bench/progress_line.hpp"
+#include "harness/cli/command_line.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/proxy/adapter.hpp"
 #include "harness/run/interrupt.hpp"
@@ -27,28 +28,6 @@ struct Options {
   bench::BenchOptions bench;
 };
 
-int usage_error(const std::string& message) {
-  std::cerr << "badgateway bench: " << message << "\n\n" << bench_usage();
-  return 2;
-}
-
-std::optional<double> parse_number(const std::string& s, double min, double max) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(s, &used);
-    if (used != s.size() || !(v >= min && v <= max)) return std::nullopt;
-    return v;
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-}
-
-std::optional<bench::Nanos> parse_positive_duration(const std::string& s) {
-  const auto d = sim::parse_duration(s);
-  if (!d || *d <= bench::Nanos{} || *d > std::chrono::hours(1)) return std::nullopt;
-  return *d;
-}
-
 bool write_file(const std::string& path, const bench::BenchReport& report,
                 void (*writer)(const bench::BenchReport&, std::ostream&)) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -63,86 +42,67 @@ bool write_file(const std::string& path, const bench::BenchReport& report,
 
 }  // namespace
 
-const char* bench_usage() {
+std::string bench_usage() {
   return "Usage: badgateway bench FILE [options]\n"
          "  Run a scenario's upstreams and proxy topology under load while its timeline fires\n"
          "  (t = 0 is the start of the load), and measure what clients suffer during failover.\n"
          "  The scenario's [bench] table gives the defaults; these options override it.\n"
-         "  --proxy NAME|FILE     adapter: a shipped one (nginx, haproxy) or an adapter .toml\n"
-         "                        (default: nginx)\n"
+         "  --proxy NAME|FILE     adapter: a shipped one or an adapter .toml (default: nginx);\n"
+         "                        shipped: " +
+         shipped_adapter_list(find_proxies_dir()) +
+         "\n"
          "  --proxy-url URL       an already-running proxy (http://127.0.0.1:PORT); the\n"
          "                        scenario must pin its upstream ports\n"
-         "  --duration D          how long the load runs (\"10s\")\n"
-         "  --connections N       client connections (1 to 10000)\n"
-         "  --rate R              requests per second in all; 0: closed loop\n"
-         "  --warmup D            left out of the steady-state latency\n"
-         "  --request-timeout D   a request without a complete response by then fails\n"
+         "  --duration D          how long the load runs, above 0 and up to 1h (\"10s\")\n"
+         "  --connections N       client connections, 1 to 10000\n"
+         "  --rate R              requests per second in all, 0 to 1000000; 0: closed loop\n"
+         "  --warmup D            left out of the steady-state latency, 0s to 1h\n"
+         "  --request-timeout D   a request without a complete response by then fails,\n"
+         "                        above 0 and up to 1h\n"
          "  --json FILE           write the JSON report (schema badgateway.bench/1, "
          "docs/bench.md)\n"
          "  --html FILE           write a self-contained HTML report with the timeline\n"
          "  --keep-artifacts      keep the run directory (config, proxy logs, journal)\n"
          "  --runs-dir DIR        where run directories go (default $TMPDIR/badgateway/runs)\n"
-         "  --timeout-scale X     multiply the proxy's readiness timeout (slow machines)\n";
+         "  --timeout-scale X     multiply the proxy's readiness timeout, 0.01 to 100 (slow\n"
+         "                        machines)\n"
+         "  Options take their value as `--opt value` or `--opt=value`.\n"
+         "  Exit codes: 0 measured, 1 the proxy died during the load, 2 usage or scenario\n"
+         "  error, 3 harness or setup error, 130 interrupted.\n";
 }
 
 int bench_command(const std::vector<std::string>& args) {
   Options o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    std::string v;
-    auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    if (a == "-h" || a == "--help") {
-      std::cout << bench_usage();
-      return 0;
-    } else if (a == "--proxy") {
-      if (!value(o.proxy)) return usage_error("--proxy needs a name or a file");
-    } else if (a == "--proxy-url") {
-      if (!value(o.proxy_url)) return usage_error("--proxy-url needs a URL");
-    } else if (a == "--duration") {
-      if (!value(v) || !(o.bench.overrides.duration = parse_positive_duration(v)))
-        return usage_error("--duration takes a duration above 0 and up to 1h, such as \"10s\"");
-    } else if (a == "--connections") {
-      const auto n = value(v) ? parse_number(v, 1, 10000) : std::nullopt;
-      if (!n || *n != static_cast<int>(*n))
-        return usage_error("--connections takes a whole number from 1 to 10000");
-      o.bench.overrides.connections = static_cast<int>(*n);
-    } else if (a == "--rate") {
-      if (!value(v) || !(o.bench.overrides.rate = parse_number(v, 0, 1'000'000)))
-        return usage_error("--rate takes requests per second, 0 to 1000000 (0: closed loop)");
-    } else if (a == "--warmup") {
-      const auto d = value(v) ? sim::parse_duration(v) : std::nullopt;
-      if (!d || *d < bench::Nanos{})
-        return usage_error("--warmup takes a duration, such as \"1s\"");
-      o.bench.overrides.warmup = *d;
-    } else if (a == "--request-timeout") {
-      if (!value(v) || !(o.bench.overrides.request_timeout = parse_positive_duration(v)))
-        return usage_error("--request-timeout takes a duration above 0, such as \"2s\"");
-    } else if (a == "--json") {
-      if (!value(o.json)) return usage_error("--json needs a file");
-    } else if (a == "--html") {
-      if (!value(o.html)) return usage_error("--html needs a file");
-    } else if (a == "--keep-artifacts") {
-      o.bench.keep_artifacts = true;
-    } else if (a == "--runs-dir") {
-      if (!value(v)) return usage_error("--runs-dir needs a directory");
-      o.bench.runs_root = v;
-    } else if (a == "--timeout-scale") {
-      const auto x = value(v) ? parse_number(v, 0.001, 100) : std::nullopt;
-      if (!x) return usage_error("--timeout-scale takes a number above 0 (e.g. 2)");
-      o.bench.timeout_scale = *x;
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
-    } else if (!o.file.empty()) {
-      return usage_error("one scenario FILE at a time");
-    } else {
-      o.file = a;
-    }
-  }
+  const std::string usage = bench_usage();
+  auto usage_error = [&](const std::string& message) {
+    return cli::usage_error("bench", message, usage);
+  };
+  std::vector<std::string> files;
+  CLI::App app;
+  configure_app(app);
+  app.add_option("--proxy", o.proxy)->type_name("NAME|FILE");
+  app.add_option("--proxy-url", o.proxy_url)->type_name("URL");
+  add_duration(app, "--duration", o.bench.overrides.duration, ranges::duration);
+  add_number(app, "--connections", o.bench.overrides.connections, ranges::connections);
+  add_number(app, "--rate", o.bench.overrides.rate, ranges::rate, "R");
+  add_duration(app, "--warmup", o.bench.overrides.warmup, ranges::warmup);
+  add_duration(app, "--request-timeout", o.bench.overrides.request_timeout,
+               ranges::request_timeout);
+  app.add_option("--json", o.json)->type_name("FILE");
+  app.add_option("--html", o.html)->type_name("FILE");
+  app.add_flag("--keep-artifacts", o.bench.keep_artifacts);
+  app.add_option("--runs-dir", o.bench.runs_root)->type_name("DIR");
+  add_timeout_scale_option(app, o.bench.timeout_scale);
+  app.add_option("FILE", files);
+  if (const auto exit = parse_command_line(app, args, "bench", usage)) return *exit;
+  if (files.size() > 1) return usage_error("one scenario FILE at a time");
+  if (!files.empty()) o.file = files.front();
   if (o.file.empty()) return usage_error("give a scenario FILE");
+  if (!o.proxy_url.empty()) {
+    std::string error;
+    o.bench.proxy_url = parse_proxy_url_option(o.proxy_url, error);
+    if (!o.bench.proxy_url) return usage_error(error);
+  }
 
   // ---- the scenario ----
   auto loaded = scenario::load_scenario(o.file);
@@ -153,11 +113,7 @@ int bench_command(const std::vector<std::string>& args) {
   // ---- the proxy ----
   std::optional<proxy::Adapter> adapter;
   std::string version;
-  if (!o.proxy_url.empty()) {
-    o.bench.proxy_url = run::parse_proxy_url(o.proxy_url);
-    if (!o.bench.proxy_url)
-      return usage_error("--proxy-url must be http://<loopback address>:<port>");
-  } else {
+  if (!o.bench.proxy_url) {
     const std::string path = proxy::resolve_adapter(o.proxy, find_proxies_dir());
     auto a = proxy::load_adapter(path);
     for (const auto& d : a.diagnostics) std::cerr << d.to_string() << "\n";

@@ -11,7 +11,7 @@ namespace bgw::cli {
 /// died during the load, 2 usage or scenario error, 3 harness or setup error, 130 interrupted.
 int bench_command(const std::vector<std::string>& args);
 
-/// The usage text of `bench`.
-const char* bench_usage();
+/// The usage text of `bench`; `--proxy` lists the adapters find_proxies_dir() holds.
+std::string bench_usage();
 
 }  // namespace bgw::cli

@@ -17,6 +17,8 @@
 #include <optional>
 #include <sstream>
 
+#include "harness/cli/command_line.hpp"
+#include "harness/client/loopback_url.hpp"
 #include "harness/load/request_bytes.hpp"
 #include "simulator/journal.hpp"
 #include "simulator/units.hpp"
@@ -28,11 +30,6 @@ namespace net = boost::asio;
 using load::LoadOptions;
 using load::LoadResult;
 using load::Outcome;
-
-int usage_error(const std::string& message) {
-  std::cerr << "badgateway load: " << message << "\n\n" << load_usage();
-  return 2;
-}
 
 std::string ms(std::uint64_t ns) {
   char buf[32];
@@ -55,101 +52,40 @@ struct Percentile {
 };
 constexpr Percentile kPercentiles[] = {{"p50", 0.5}, {"p90", 0.9}, {"p99", 0.99}, {"p99.9", 0.999}};
 
-bool parse_count(const std::string& text, long long min, long long max, long long& out) {
-  try {
-    std::size_t used = 0;
-    const long long v = std::stoll(text, &used);
-    if (used != text.size() || v < min || v > max) return false;
-    out = v;
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-bool parse_rate(const std::string& text, double& out) {
-  try {
-    std::size_t used = 0;
-    const double v = std::stod(text, &used);
-    if (used != text.size() || !(v >= 0) || v > 1e8) return false;
-    out = v;
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
 }  // namespace
 
 const char* load_usage() {
   return "Usage: badgateway load URL [options]\n"
          "  HTTP/1.1 keep-alive load against a loopback URL (http://127.0.0.1:PORT/path);\n"
          "  prints requests/s, statuses, errors by kind and latency percentiles.\n"
-         "  -c, --connections N   connections (default 16)\n"
-         "  -d, --duration D      how long to send, e.g. 5s, 500ms (default 5s)\n"
-         "  -R, --rate R          open loop: R requests/s in all, latency from the scheduled\n"
-         "                        send time (default: closed loop, as fast as answered)\n"
+         "  -c, --connections N   connections, 1 to 10000 (default 16)\n"
+         "  -d, --duration D      how long to send, above 0 and up to 1h, e.g. 5s, 500ms\n"
+         "                        (default 5s)\n"
+         "  -R, --rate R          open loop: R requests/s in all (up to 1000000), latency from\n"
+         "                        the scheduled send time (default, or 0: closed loop, as\n"
+         "                        fast as answered)\n"
          "  -m, --method M        request method (default GET)\n"
          "  -H, --header K:V      an extra request header (repeatable)\n"
          "  --body TEXT           request body (sent with Content-Length)\n"
-         "  --timeout D           per-request timeout (default 5s)\n"
+         "  --timeout D           per-request timeout, above 0 and up to 1h (default 5s)\n"
          "  --max-requests N      stop after N requests\n"
          "  --no-request-ids      do not add X-Bgw-Request: <id> to each request\n"
-         "  --json FILE           also write the summary as JSON\n";
+         "  --json FILE           also write the summary as JSON\n"
+         "  Options take their value as `--opt value` or `--opt=value`.\n"
+         "  Exit codes: 0 the run completed, 1 not one request got a response, 2 usage\n"
+         "  error, 3 setup error, 130 interrupted.\n";
 }
 
 bool parse_load_url(const std::string& url, LoadOptions& options, std::string& error) {
-  constexpr std::string_view scheme = "http://";
-  if (url.rfind(scheme, 0) != 0) {
-    error = "URL must start with http:// (got '" + url + "')";
+  auto parsed = client::parse_loopback_url(url, client::UrlUse::load_target);
+  if (auto* message = std::get_if<std::string>(&parsed)) {
+    error = *message;
     return false;
   }
-  const std::string rest = url.substr(scheme.size());
-  const std::size_t slash = rest.find_first_of("/?");
-  const std::string authority = rest.substr(0, slash);
-  std::string target = slash == std::string::npos ? "/" : rest.substr(slash);
-  if (!target.empty() && target[0] == '?') target = "/" + target;
-  if (const std::size_t hash = target.find('#'); hash != std::string::npos) target.resize(hash);
-  if (authority.empty() || authority.find('@') != std::string::npos) {
-    error = "URL '" + url + "' has no host, or has user info";
-    return false;
-  }
-  std::string host;
-  std::string port;
-  if (authority[0] == '[') {
-    const std::size_t close = authority.find(']');
-    if (close == std::string::npos) {
-      error = "URL '" + url + "': unterminated [IPv6] host";
-      return false;
-    }
-    host = authority.substr(1, close - 1);
-    const std::string after = authority.substr(close + 1);
-    if (!after.empty()) {
-      if (after[0] != ':') {
-        error = "URL '" + url + "': junk after the host";
-        return false;
-      }
-      port = after.substr(1);
-    }
-  } else {
-    const std::size_t colon = authority.find(':');
-    host = authority.substr(0, colon);
-    if (colon != std::string::npos) port = authority.substr(colon + 1);
-  }
-  boost::system::error_code ec;
-  const auto address = net::ip::make_address(host == "localhost" ? "127.0.0.1" : host, ec);
-  if (ec || !address.is_loopback()) {
-    error = "host '" + host + "' is not a loopback address (127.0.0.0/8, ::1 or localhost)";
-    return false;
-  }
-  long long p = 80;
-  if (!port.empty() && !parse_count(port, 1, 65535, p)) {
-    error = "URL '" + url + "': bad port '" + port + "'";
-    return false;
-  }
-  options.host = host;
-  options.port = static_cast<std::uint16_t>(p);
-  options.target = target;
+  auto& u = std::get<client::LoopbackUrl>(parsed);
+  options.host = u.host;
+  options.port = u.port;
+  options.target = u.target;
   return true;
 }
 
@@ -227,67 +163,49 @@ std::string load_summary_json(const LoadOptions& o, const LoadResult& r) {
 
 int load_command(const std::vector<std::string>& args) {
   LoadOptions options;
-  std::string url;
   std::string json;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    if (a == "-h" || a == "--help") {
-      std::cout << load_usage();
-      return 0;
-    }
-    const bool takes_value = a == "-c" || a == "--connections" || a == "-d" || a == "--duration" ||
-                             a == "-R" || a == "--rate" || a == "-m" || a == "--method" ||
-                             a == "-H" || a == "--header" || a == "--body" || a == "--timeout" ||
-                             a == "--max-requests" || a == "--json";
-    if (takes_value && i + 1 >= args.size()) return usage_error(a + " needs a value");
-    const std::string v = takes_value ? args[++i] : std::string();
-    long long n = 0;
-    if (a == "-c" || a == "--connections") {
-      if (!parse_count(v, 1, 65535, n)) return usage_error("bad connection count '" + v + "'");
-      options.connections = static_cast<int>(n);
-    } else if (a == "-d" || a == "--duration" || a == "--timeout") {
-      const auto d = sim::parse_duration(v);
-      if (!d || *d < sim::Duration::zero() || (a == "--timeout" && *d == sim::Duration::zero()))
-        return usage_error("bad duration '" + v + "' (e.g. 5s, 500ms)");
-      (a == "--timeout" ? options.request_timeout : options.duration) = *d;
-    } else if (a == "-R" || a == "--rate") {
-      if (!parse_rate(v, options.rate))
-        return usage_error("bad rate '" + v + "' (requests per second)");
-    } else if (a == "-m" || a == "--method") {
-      options.method = v;
-    } else if (a == "-H" || a == "--header") {
-      const std::size_t colon = v.find(':');
-      if (colon == std::string::npos || colon == 0)
-        return usage_error("bad header '" + v + "' (NAME:VALUE)");
-      std::string value = v.substr(colon + 1);
-      value.erase(0, value.find_first_not_of(" \t") == std::string::npos
-                         ? value.size()
-                         : value.find_first_not_of(" \t"));
-      options.headers.emplace_back(v.substr(0, colon), value);
-    } else if (a == "--body") {
-      options.body = v;
-    } else if (a == "--max-requests") {
-      if (!parse_count(v, 1, (1LL << 62), n)) return usage_error("bad --max-requests '" + v + "'");
-      options.max_requests = static_cast<std::uint64_t>(n);
-    } else if (a == "--no-request-ids") {
-      options.request_ids = false;
-    } else if (a == "--json") {
-      json = v;
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
-    } else if (!url.empty()) {
-      return usage_error("one URL at a time");
-    } else {
-      url = a;
-    }
+  const std::string usage = load_usage();
+  auto usage_error = [&](const std::string& message) {
+    return cli::usage_error("load", message, usage);
+  };
+  std::vector<std::string> urls;
+  std::vector<std::string> headers;
+  bool no_request_ids = false;
+  CLI::App app;
+  configure_app(app);
+  add_number(app, "-c,--connections", options.connections, ranges::connections);
+  add_duration(app, "-d,--duration", options.duration, ranges::duration);
+  add_number(app, "-R,--rate", options.rate, ranges::rate, "R");
+  app.add_option("-m,--method", options.method)->type_name("M");
+  app.add_option("-H,--header", headers)
+      ->type_name("K:V")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--body", options.body)->type_name("TEXT");
+  add_duration(app, "--timeout", options.request_timeout, ranges::request_timeout);
+  add_number(app, "--max-requests", options.max_requests, ranges::max_requests);
+  app.add_flag("--no-request-ids", no_request_ids);
+  app.add_option("--json", json)->type_name("FILE");
+  app.add_option("URL", urls);
+  if (const auto exit = parse_command_line(app, args, "load", usage)) return *exit;
+  if (no_request_ids) options.request_ids = false;
+  for (const std::string& h : headers) {
+    const std::size_t colon = h.find(':');
+    if (colon == std::string::npos || colon == 0)
+      return usage_error("bad header '" + h + "' (NAME:VALUE)");
+    std::string value = h.substr(colon + 1);
+    value.erase(0, std::min(value.find_first_not_of(" \t"), value.size()));
+    options.headers.emplace_back(h.substr(0, colon), value);
   }
+  if (urls.size() > 1) return usage_error("one URL at a time");
+  const std::string url = urls.empty() ? std::string() : urls.front();
   if (url.empty()) return usage_error("give a URL (http://127.0.0.1:PORT/)");
   std::string error;
   if (!parse_load_url(url, options, error)) return usage_error(error);
   try {
     const load::RequestBytes request(options);  // a bad method, target or header: say so now
   } catch (const std::invalid_argument& e) {
-    std::cerr << "badgateway " << e.what() << "\n\n" << load_usage();
+    std::cerr << "badgateway " << e.what() << "\n\n" << usage;
     return 2;
   }
   const bool live = ::isatty(STDERR_FILENO) != 0;

@@ -16,11 +16,12 @@ namespace bgw::cli {
 /// printed first).
 int load_command(const std::vector<std::string>& args);
 
-/// The usage text of `load` (also part of `badgateway --help`).
+/// The usage text of `load`.
 const char* load_usage();
 
-/// "http://127.0.0.1:8080/path?q" into host, port (default 80) and target (default "/").
-/// False, with `error` set, for anything else (https, user info, a missing host).
+/// "http://127.0.0.1:8080/path?q" into host, port (default 80) and target (default "/"), by
+/// client::parse_loopback_url. False, with `error` set, for anything else (https, user info, a
+/// host that is not loopback, a bad port).
 bool parse_load_url(const std::string& url, load::LoadOptions& options, std::string& error);
 
 /// The human summary of a run (what `badgateway load` prints).

@@ -1,13 +1,15 @@
 // badgateway: one CLI for the fault-injection harness. Thin: parses arguments and hands off to
 // the library; exit codes 0 ok, 1 a proxy failed, 2 usage or scenario error, 3 harness error.
-#include <cstring>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "bgw_version.hpp"
 #include "harness/cli/bench_command.hpp"
 #include "harness/cli/check.hpp"
+#include "harness/cli/command_line.hpp"
 #include "harness/cli/demo.hpp"
 #include "harness/cli/list.hpp"
 #include "harness/cli/load_command.hpp"
@@ -18,8 +20,6 @@
 #include "simulator/fault_catalogue.hpp"
 
 namespace {
-
-constexpr std::string_view version = "0.1.0";
 
 void usage(std::ostream& out) {
   out << "Usage: badgateway <command> [options]\n"
@@ -71,6 +71,13 @@ void usage(std::ostream& out) {
          "happens), 2 usage or scenario error, 3 harness or setup error, 130 interrupted.\n";
 }
 
+std::string usage_text() {
+  std::ostringstream out;
+  usage(out);
+  return out.str();
+}
+
+// Every command without a file of its own: parsed here, run by the library.
 int usage_error(const std::string& message) {
   std::cerr << "badgateway: " << message << "\n\n";
   usage(std::cerr);
@@ -90,107 +97,117 @@ int list_faults(bool verbose) {
   return 0;
 }
 
+int demo_command(const std::vector<std::string>& args) {
+  bgw::cli::DemoOptions options;
+  CLI::App app;
+  bgw::cli::configure_app(app);
+  app.add_flag("--all", options.all);
+  app.add_option("FAULT", options.faults);
+  if (const auto exit = bgw::cli::parse_command_line(app, args, "demo", usage_text())) return *exit;
+  try {
+    return bgw::cli::run_demo(options, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "badgateway demo: " << e.what() << "\n";
+    return 3;
+  }
+}
+
+int faults_command(const std::vector<std::string>& args) {
+  bool verbose = false, markdown = false;
+  CLI::App app;
+  bgw::cli::configure_app(app);
+  app.add_flag("-v,--verbose", verbose);
+  app.add_flag("--markdown", markdown);
+  if (const auto exit = bgw::cli::parse_command_line(app, args, "faults", usage_text()))
+    return *exit;
+  if (markdown) {
+    std::cout << bgw::scenario::fault_table_markdown();
+    return 0;
+  }
+  return list_faults(verbose);
+}
+
+int check_command(const std::vector<std::string>& args) {
+  std::vector<std::string> paths;
+  CLI::App app;
+  bgw::cli::configure_app(app);
+  app.add_option("PATH", paths);
+  const std::string usage = usage_text();
+  if (const auto exit = bgw::cli::parse_command_line(app, args, "check", usage)) return *exit;
+  if (paths.empty()) return bgw::cli::usage_error("check", "give at least one FILE or DIR", usage);
+  return bgw::cli::run_check(paths, std::cout, std::cerr);
+}
+
+int list_command(const std::vector<std::string>& args) {
+  std::vector<std::string> dirs;
+  CLI::App app;
+  bgw::cli::configure_app(app);
+  app.add_option("DIR", dirs);
+  if (const auto exit = bgw::cli::parse_command_line(app, args, "list", usage_text())) return *exit;
+  return bgw::cli::run_list(dirs, std::cout, std::cerr);
+}
+
+int serve_command(const std::vector<std::string>& args) {
+  bgw::cli::ServeOptions options;
+  std::vector<std::string> files;
+  CLI::App app;
+  bgw::cli::configure_app(app);
+  app.add_option("--journal", options.journal)->type_name("PATH");
+  app.add_option("FILE", files);
+  const std::string usage = usage_text();
+  if (const auto exit = bgw::cli::parse_command_line(app, args, "serve", usage)) return *exit;
+  if (files.size() > 1) return bgw::cli::usage_error("serve", "one scenario FILE at a time", usage);
+  if (files.empty()) return bgw::cli::usage_error("serve", "give a scenario FILE", usage);
+  options.file = files.front();
+  try {
+    return bgw::cli::run_serve(options, std::cout, std::cerr);
+  } catch (const std::exception& e) {
+    std::cerr << "badgateway serve: " << e.what() << "\n";
+    return 3;
+  }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  std::vector<std::string> args(argv + 1, argv + argc);
+  // The top level: --help, --version, and the command; the command parses the rest itself.
+  CLI::App app;
+  bool show_version = false;
+  app.set_help_flag("-h,--help");
+  app.add_flag("--version", show_version);
+  app.prefix_command();  // the first argument it does not know (the command) ends its part
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp&) {
+    usage(std::cout);
+    return 0;
+  } catch (const CLI::Error& e) {
+    return usage_error(e.what());
+  }
+  std::vector<std::string> args = app.remaining();
+  if (show_version) {
+    std::cout << "badgateway " << bgw::version << "\n";
+    return 0;
+  }
   if (args.empty()) return usage_error("no command given");
   const std::string command = args.front();
   args.erase(args.begin());
-
-  if (command == "-h" || command == "--help" || command == "help") {
+  if (command.starts_with('-')) return usage_error("unknown option '" + command + "'");
+  if (command == "help") {
     usage(std::cout);
     return 0;
   }
-  if (command == "--version") {
-    std::cout << "badgateway " << version << "\n";
-    return 0;
-  }
-  if (command == "demo") {
-    bgw::cli::DemoOptions options;
-    for (const auto& a : args) {
-      if (a == "--all")
-        options.all = true;
-      else if (a == "-h" || a == "--help") {
-        usage(std::cout);
-        return 0;
-      } else if (!a.empty() && a[0] == '-')
-        return usage_error("demo: unknown option '" + a + "'");
-      else
-        options.faults.push_back(a);
-    }
-    try {
-      return bgw::cli::run_demo(options, std::cout, std::cerr);
-    } catch (const std::exception& e) {
-      std::cerr << "badgateway demo: " << e.what() << "\n";
-      return 3;
-    }
-  }
-  if (command == "faults") {
-    bool verbose = false;
-    for (const auto& a : args) {
-      if (a == "--verbose" || a == "-v") {
-        verbose = true;
-      } else if (a == "--markdown") {
-        std::cout << bgw::scenario::fault_table_markdown();
-        return 0;
-      } else {
-        return usage_error("faults: unknown argument '" + a + "'");
-      }
-    }
-    return list_faults(verbose);
-  }
-  if (command == "run") return bgw::cli::run_command(args);
-  if (command == "bench") return bgw::cli::bench_command(args);
-  if (command == "load") return bgw::cli::load_command(args);
-  if (command == "matrix") return bgw::cli::matrix_command(args);
-  if (command == "check") {
-    for (const auto& a : args) {
-      if (a == "-h" || a == "--help") {
-        usage(std::cout);
-        return 0;
-      }
-      if (!a.empty() && a[0] == '-') return usage_error("check: unknown option '" + a + "'");
-    }
-    if (args.empty()) return usage_error("check: give at least one FILE or DIR");
-    return bgw::cli::run_check(args, std::cout, std::cerr);
-  }
-  if (command == "list") {
-    for (const auto& a : args) {
-      if (a == "-h" || a == "--help") {
-        usage(std::cout);
-        return 0;
-      }
-      if (!a.empty() && a[0] == '-') return usage_error("list: unknown option '" + a + "'");
-    }
-    return bgw::cli::run_list(args, std::cout, std::cerr);
-  }
-  if (command == "serve") {
-    bgw::cli::ServeOptions options;
-    for (std::size_t i = 0; i < args.size(); ++i) {
-      const std::string& a = args[i];
-      if (a == "-h" || a == "--help") {
-        usage(std::cout);
-        return 0;
-      }
-      if (a == "--journal") {
-        if (i + 1 >= args.size()) return usage_error("serve: --journal needs a PATH");
-        options.journal = args[++i];
-      } else if (!a.empty() && a[0] == '-') {
-        return usage_error("serve: unknown option '" + a + "'");
-      } else if (!options.file.empty()) {
-        return usage_error("serve: one scenario FILE at a time");
-      } else {
-        options.file = a;
-      }
-    }
-    if (options.file.empty()) return usage_error("serve: give a scenario FILE");
-    try {
-      return bgw::cli::run_serve(options, std::cout, std::cerr);
-    } catch (const std::exception& e) {
-      std::cerr << "badgateway serve: " << e.what() << "\n";
-      return 3;
-    }
+
+  using Command = int (*)(const std::vector<std::string>&);
+  static const std::pair<std::string_view, Command> commands[] = {
+      {"run", &bgw::cli::run_command},     {"matrix", &bgw::cli::matrix_command},
+      {"bench", &bgw::cli::bench_command}, {"load", &bgw::cli::load_command},
+      {"check", &check_command},           {"list", &list_command},
+      {"serve", &serve_command},           {"demo", &demo_command},
+      {"faults", &faults_command},
+  };
+  for (const auto& [name, run] : commands) {
+    if (name == command) return run(args);
   }
   return usage_error("unknown command '" + command + "'");
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <iostream>
 
+#include "harness/cli/command_line.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/matrix/html_writer.hpp"
 #include "harness/matrix/json_writer.hpp"
@@ -30,11 +31,6 @@ struct Options {
   std::vector<std::string> paths;
   matrix::MatrixOptions matrix;
 };
-
-int usage_error(const std::string& message) {
-  std::cerr << "badgateway matrix: " << message << "\n\n" << matrix_usage();
-  return 2;
-}
 
 void split_commas(const std::string& text, std::vector<std::string>& out) {
   std::size_t start = 0;
@@ -123,73 +119,64 @@ int run(Options& o) {
 
 }  // namespace
 
-const char* matrix_usage() {
+std::string matrix_usage() {
   return "Usage: badgateway matrix [options] PATH...\n"
          "  Run scenario files (directories: every *.toml, recursively) against several\n"
          "  proxies, one proxy after another, and write the results matrix.\n"
-         "  --proxies A,B,...     adapters: shipped names (nginx, haproxy) or adapter .toml\n"
-         "                        files (default: every adapter in the proxies directory)\n"
-         "  -j N                  scenarios in parallel within a proxy (default 2)\n"
+         "  --proxies A,B,...     adapters: shipped names or adapter .toml files (default:\n"
+         "                        every adapter in the proxies directory; --proxy is the same)\n"
+         "                        shipped: " +
+         shipped_adapter_list(find_proxies_dir()) +
+         "\n"
+         "  -j, --jobs N          scenarios in parallel within a proxy, 1 to 64 (default 2)\n"
          "  --filter GLOB         only scenarios whose name matches (*, ?)\n"
          "  --html FILE           a self-contained HTML report (click a cell for evidence)\n"
          "  --markdown FILE       a compact Markdown table (for docs/results.md)\n"
          "  --json FILE           JSON, schema badgateway.matrix/1 (docs/matrix.md)\n"
          "                        (none of the three: the Markdown table on stdout)\n"
-         "  --timeout-scale X     multiply client deadlines and readiness timeouts\n"
+         "  --timeout-scale X     multiply client deadlines and readiness timeouts, 0.01 to\n"
+         "                        100 (slow machines)\n"
          "  --runs-dir DIR        where run directories go (default $TMPDIR/badgateway/runs)\n"
          "  --keep-artifacts      keep every run directory (failures are always kept)\n"
+         "  Options take their value as `--opt value` or `--opt=value`.\n"
          "  Progress goes to stderr. Exit codes: 0 the matrix was written (proxy failures are\n"
          "  its data), 2 usage or scenario error, 3 harness error, 130 interrupted.\n";
 }
 
 int matrix_command(const std::vector<std::string>& args) {
   Options o;
-  bool proxies_given = false;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "-h" || a == "--help") {
-      std::cout << matrix_usage();
-      return 0;
-    } else if (a == "--proxies" || a == "--proxy") {
-      if (!value(v) || v.empty()) return usage_error(a + " needs a list of names or files");
-      split_commas(v, o.proxies);
-      proxies_given = true;
-    } else if (a == "-j" || a == "--jobs") {
-      if (!value(v)) return usage_error("-j needs a number");
-      if (!parse_jobs(v, o.matrix.jobs)) return usage_error("-j takes 1 to 64, not '" + v + "'");
-    } else if (a.rfind("-j", 0) == 0 && a.size() > 2) {
-      if (!parse_jobs(a.substr(2), o.matrix.jobs))
-        return usage_error("-j takes 1 to 64, not '" + a.substr(2) + "'");
-    } else if (a == "--filter") {
-      if (!value(o.filter)) return usage_error("--filter needs a glob");
-    } else if (a == "--html") {
-      if (!value(o.html) || o.html.empty()) return usage_error("--html needs a file");
-    } else if (a == "--markdown") {
-      if (!value(o.markdown) || o.markdown.empty()) return usage_error("--markdown needs a file");
-    } else if (a == "--json") {
-      if (!value(o.json) || o.json.empty()) return usage_error("--json needs a file");
-    } else if (a == "--timeout-scale") {
-      if (!value(v) || !parse_timeout_scale(v, o.matrix.run.timeout_scale))
-        return usage_error("--timeout-scale takes a number above 0 (e.g. 2)");
-    } else if (a == "--runs-dir") {
-      if (!value(v) || v.empty()) return usage_error("--runs-dir needs a directory");
-      o.matrix.run.runs_root = v;
-    } else if (a == "--keep-artifacts") {
-      o.matrix.run.keep_artifacts = true;
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
-    } else {
-      o.paths.push_back(a);
-    }
+  const std::string usage = matrix_usage();
+  auto usage_error = [&](const std::string& message) {
+    return cli::usage_error("matrix", message, usage);
+  };
+  std::optional<std::string> proxies;
+  CLI::App app;
+  configure_app(app);
+  app.add_option("--proxies,--proxy", proxies)->type_name("A,B,...");
+  add_jobs_option(app, o.matrix.jobs);
+  app.add_option("--filter", o.filter)->type_name("GLOB");
+  app.add_option("--html", o.html)->type_name("FILE");
+  app.add_option("--markdown", o.markdown)->type_name("FILE");
+  app.add_option("--json", o.json)->type_name("FILE");
+  add_timeout_scale_option(app, o.matrix.run.timeout_scale);
+  app.add_option("--runs-dir", o.matrix.run.runs_root)->type_name("DIR");
+  app.add_flag("--keep-artifacts", o.matrix.run.keep_artifacts);
+  app.add_option("PATH", o.paths);
+  if (const auto exit = parse_command_line(app, args, "matrix", usage)) return *exit;
+  if (proxies) {
+    if (proxies->empty()) return usage_error("--proxies needs a list of names or files");
+    split_commas(*proxies, o.proxies);
+    if (o.proxies.empty()) return usage_error("--proxies names no proxy");
   }
+  for (const auto& [name, value] :
+       {std::pair{"--html", &o.html}, std::pair{"--markdown", &o.markdown},
+        std::pair{"--json", &o.json}}) {
+    if (app.count(name) > 0 && value->empty())
+      return usage_error(std::string(name) + " needs a file");
+  }
+  if (app.count("--runs-dir") > 0 && o.matrix.run.runs_root.empty())
+    return usage_error("--runs-dir needs a directory");
   if (o.paths.empty()) return usage_error("no scenario files or directories given");
-  if (proxies_given && o.proxies.empty()) return usage_error("--proxies names no proxy");
   for (const std::string* f : {&o.html, &o.markdown, &o.json}) {
     if (!f->empty() && !writable_target(*f))
       return usage_error("cannot write " + *f + " (its directory must exist and be writable)");

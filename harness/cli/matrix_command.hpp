@@ -12,7 +12,7 @@ namespace bgw::cli {
 /// error (such as an output that cannot be written), 130 interrupted (what ran is still written).
 int matrix_command(const std::vector<std::string>& args);
 
-/// The usage text of `matrix`.
-const char* matrix_usage();
+/// The usage text of `matrix`; `--proxies` lists the adapters find_proxies_dir() holds.
+std::string matrix_usage();
 
 }  // namespace bgw::cli

@@ -6,6 +6,9 @@
 #include <fstream>
 #include <iostream>
 
+#include "harness/cli/command_line.hpp"
+#include "harness/client/loopback_url.hpp"
+#include "harness/matrix/proxy_plan.hpp"
 #include "harness/proxy/adapter.hpp"
 #include "harness/run/console_report.hpp"
 #include "harness/run/interrupt.hpp"
@@ -31,11 +34,6 @@ struct Options {
   run::RunOptions run;
 };
 
-int usage_error(const std::string& message) {
-  std::cerr << "badgateway run: " << message << "\n\n" << run_usage();
-  return 2;
-}
-
 fs::path self_dir() {
   std::error_code ec;
   const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
@@ -44,23 +42,53 @@ fs::path self_dir() {
 
 }  // namespace
 
-const char* run_usage() {
+std::string run_usage() {
   return "Usage: badgateway run [options] PATH...\n"
          "  Run scenario files (directories: every *.toml, recursively) against a proxy.\n"
-         "  --proxy NAME|FILE     adapter: a shipped one (nginx, haproxy) or an adapter .toml\n"
-         "                        (default: nginx)\n"
+         "  --proxy NAME|FILE     adapter: a shipped one or an adapter .toml (default: nginx);\n"
+         "                        shipped: " +
+         shipped_adapter_list(find_proxies_dir()) +
+         "\n"
          "  --proxy-url URL       an already-running proxy (http://127.0.0.1:PORT); the\n"
          "                        scenarios must pin their upstream ports\n"
-         "  -j N                  run N scenarios in parallel (default 1)\n"
+         "  -j, --jobs N          run N scenarios in parallel, 1 to 64 (default 1)\n"
          "  --filter GLOB         only scenarios whose name matches (*, ?)\n"
          "  --junit FILE          write JUnit XML\n"
          "  --json FILE           write the JSON report (schema: docs/report-json.md)\n"
          "  --keep-artifacts      keep every run directory (failures are always kept)\n"
          "  --runs-dir DIR        where run directories go (default $TMPDIR/badgateway/runs)\n"
-         "  --timeout-scale X     multiply client deadlines and readiness timeouts (slow "
-         "machines)\n"
+         "  --timeout-scale X     multiply client deadlines and readiness timeouts, 0.01 to\n"
+         "                        100 (slow machines)\n"
          "  --strict              SHOULD deviations fail like MUST violations\n"
-         "  -v, --verbose         also detail xfail and SHOULD deviations\n";
+         "  -v, --verbose         also detail xfail and SHOULD deviations\n"
+         "  Options take their value as `--opt value` or `--opt=value`.\n"
+         "  Exit codes: 0 all pass or xfail, 1 a failure or an xpass, 2 usage or scenario\n"
+         "  error, 3 harness error, 130 interrupted.\n";
+}
+
+std::string shipped_adapter_list(const std::string& proxies_dir) {
+  const auto files = matrix::adapter_files(proxies_dir);
+  if (files.empty()) return "none found in " + proxies_dir;
+  std::string out, line;
+  for (const auto& f : files) {
+    const std::string name = fs::path(f).stem().string();
+    if (!line.empty() && line.size() + name.size() + 2 > 52) {
+      out += line + ",\n" + std::string(33, ' ');
+      line.clear();
+    }
+    line += (line.empty() ? "" : ", ") + name;
+  }
+  return out + line;
+}
+
+std::optional<run::ProxyUrl> parse_proxy_url_option(const std::string& text, std::string& error) {
+  auto parsed = client::parse_loopback_url(text, client::UrlUse::proxy_origin);
+  if (auto* message = std::get_if<std::string>(&parsed)) {
+    error = "--proxy-url: " + *message;
+    return std::nullopt;
+  }
+  const auto& url = std::get<client::LoopbackUrl>(parsed);
+  return run::ProxyUrl{.host = url.address, .port = url.port};
 }
 
 std::string find_proxies_dir() {
@@ -74,30 +102,6 @@ std::string find_proxies_dir() {
   if (fs::exists(here / ".." / "share" / "badgateway" / "proxies", ec))
     return (here / ".." / "share" / "badgateway" / "proxies").string();
   return "proxies";
-}
-
-bool parse_jobs(const std::string& text, int& out) {
-  try {
-    std::size_t used = 0;
-    const int n = std::stoi(text, &used);
-    if (used != text.size() || n < 1 || n > 64) return false;
-    out = n;
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
-}
-
-bool parse_timeout_scale(const std::string& text, double& out) {
-  try {
-    std::size_t used = 0;
-    const double x = std::stod(text, &used);
-    if (used != text.size() || !(x > 0) || x > 100) return false;
-    out = x;
-    return true;
-  } catch (const std::exception&) {
-    return false;
-  }
 }
 
 std::optional<std::vector<scenario::Scenario>> load_scenarios(const std::vector<std::string>& paths,
@@ -134,52 +138,31 @@ std::optional<std::vector<scenario::Scenario>> load_scenarios(const std::vector<
 
 int run_command(const std::vector<std::string>& args) {
   Options o;
-  for (std::size_t i = 0; i < args.size(); ++i) {
-    const std::string& a = args[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= args.size()) return false;
-      out = args[++i];
-      return true;
-    };
-    std::string v;
-    if (a == "-h" || a == "--help") {
-      std::cout << run_usage();
-      return 0;
-    } else if (a == "--proxy") {
-      if (!value(o.proxy)) return usage_error("--proxy needs a name or a file");
-    } else if (a == "--proxy-url") {
-      if (!value(o.proxy_url)) return usage_error("--proxy-url needs a URL");
-    } else if (a == "-j" || a == "--jobs") {
-      if (!value(v)) return usage_error("-j needs a number");
-      if (!parse_jobs(v, o.jobs)) return usage_error("-j takes 1 to 64, not '" + v + "'");
-    } else if (a.rfind("-j", 0) == 0 && a.size() > 2) {
-      if (!parse_jobs(a.substr(2), o.jobs))
-        return usage_error("-j takes 1 to 64, not '" + a.substr(2) + "'");
-    } else if (a == "--filter") {
-      if (!value(o.filter)) return usage_error("--filter needs a glob");
-    } else if (a == "--junit") {
-      if (!value(o.junit)) return usage_error("--junit needs a file");
-    } else if (a == "--json") {
-      if (!value(o.json)) return usage_error("--json needs a file");
-    } else if (a == "--keep-artifacts") {
-      o.run.keep_artifacts = true;
-    } else if (a == "--runs-dir") {
-      if (!value(v)) return usage_error("--runs-dir needs a directory");
-      o.run.runs_root = v;
-    } else if (a == "--timeout-scale") {
-      if (!value(v) || !parse_timeout_scale(v, o.run.timeout_scale))
-        return usage_error("--timeout-scale takes a number above 0 (e.g. 2)");
-    } else if (a == "--strict") {
-      o.run.strict = true;
-    } else if (a == "-v" || a == "--verbose") {
-      o.verbose = true;
-    } else if (!a.empty() && a[0] == '-') {
-      return usage_error("unknown option '" + a + "'");
-    } else {
-      o.paths.push_back(a);
-    }
-  }
+  const std::string usage = run_usage();
+  CLI::App app;
+  configure_app(app);
+  app.add_option("--proxy", o.proxy)->type_name("NAME|FILE");
+  app.add_option("--proxy-url", o.proxy_url)->type_name("URL");
+  add_jobs_option(app, o.jobs);
+  app.add_option("--filter", o.filter)->type_name("GLOB");
+  app.add_option("--junit", o.junit)->type_name("FILE");
+  app.add_option("--json", o.json)->type_name("FILE");
+  app.add_flag("--keep-artifacts", o.run.keep_artifacts);
+  app.add_option("--runs-dir", o.run.runs_root)->type_name("DIR");
+  add_timeout_scale_option(app, o.run.timeout_scale);
+  app.add_flag("--strict", o.run.strict);
+  app.add_flag("-v,--verbose", o.verbose);
+  app.add_option("PATH", o.paths);
+  if (const auto exit = parse_command_line(app, args, "run", usage)) return *exit;
+  auto usage_error = [&](const std::string& message) {
+    return cli::usage_error("run", message, usage);
+  };
   if (o.paths.empty()) return usage_error("no scenario files or directories given");
+  if (!o.proxy_url.empty()) {
+    std::string error;
+    o.run.proxy_url = parse_proxy_url_option(o.proxy_url, error);
+    if (!o.run.proxy_url) return usage_error(error);
+  }
 
   // ---- scenarios: all must load, or nothing runs ----
   auto loaded_set = load_scenarios(o.paths, o.filter, "run", std::cerr);
@@ -189,11 +172,7 @@ int run_command(const std::vector<std::string>& args) {
   // ---- the proxy ----
   std::optional<proxy::Adapter> adapter;
   std::string version;
-  if (!o.proxy_url.empty()) {
-    o.run.proxy_url = run::parse_proxy_url(o.proxy_url);
-    if (!o.run.proxy_url)
-      return usage_error("--proxy-url must be http://<loopback address>:<port>");
-  } else {
+  if (!o.run.proxy_url) {
     const std::string path = proxy::resolve_adapter(o.proxy, find_proxies_dir());
     auto loaded = proxy::load_adapter(path);
     for (const auto& d : loaded.diagnostics) std::cerr << d.to_string() << "\n";
@@ -225,6 +204,7 @@ int run_command(const std::vector<std::string>& args) {
     if (r) report.results.push_back(std::move(*r));
   }
   report.elapsed = std::chrono::steady_clock::now() - t0;
+  report.interrupted = run::interrupted();
 
   if (!o.junit.empty()) {
     std::ofstream out(o.junit);
@@ -237,7 +217,6 @@ int run_command(const std::vector<std::string>& args) {
     if (!out) std::cerr << "badgateway run: cannot write " << o.json << "\n";
   }
   console.finish(report);
-  if (run::interrupted()) return 130;
   return report.exit_code();
 }
 

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/run/runner.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace bgw::cli {
@@ -16,12 +17,20 @@ namespace bgw::cli {
 /// 1 a failure or an xpass, 2 usage or scenario error, 3 harness error, 130 interrupted.
 int run_command(const std::vector<std::string>& args);
 
-/// The usage text of `run` (also part of `badgateway --help`).
-const char* run_usage();
+/// The usage text of `run`; `--proxy` lists the adapters find_proxies_dir() holds.
+std::string run_usage();
 
 /// Where the shipped adapters are: $BGW_PROXIES_DIR, the source tree next to the build tree,
 /// an installed share/badgateway/proxies, or ./proxies.
 std::string find_proxies_dir();
+
+/// The adapter names in `proxies_dir` (each *.toml's stem), sorted, comma-separated, wrapped
+/// for a usage text column: "apache2, caddy, envoy, ..." ("none found in DIR" when empty).
+std::string shipped_adapter_list(const std::string& proxies_dir);
+
+/// `--proxy-url URL` for run and bench: client::parse_loopback_url for a proxy origin.
+/// nullopt, with `error` set, when the URL is not http://<loopback>:PORT.
+std::optional<run::ProxyUrl> parse_proxy_url_option(const std::string& text, std::string& error);
 
 /// Every scenario under `paths` (directories: every *.toml, recursively) whose name matches
 /// `filter` (a glob; empty: all), in file order. All must load, or nothing runs: problems go to
@@ -31,11 +40,5 @@ std::optional<std::vector<scenario::Scenario>> load_scenarios(const std::vector<
                                                               const std::string& filter,
                                                               const std::string& command,
                                                               std::ostream& err);
-
-/// `-j N`: 1 to 64. False (and `out` unchanged) otherwise.
-bool parse_jobs(const std::string& text, int& out);
-
-/// `--timeout-scale X`: a number above 0, at most 100. False (and `out` unchanged) otherwise.
-bool parse_timeout_scale(const std::string& text, double& out);
 
 }  // namespace bgw::cli

@@ -4,6 +4,7 @@
 #include <ostream>
 #include <string_view>
 
+#include "bgw_version.hpp"
 #include "harness/client/observation.hpp"
 #include "harness/matrix/sha256.hpp"
 #include "harness/text/escape.hpp"
@@ -117,7 +118,7 @@ class Writer {
          << csp_hash(css) << "'; script-src '" << csp_hash(js)
          << "'; base-uri 'none'; form-action 'none'\">\n"
          << "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
-         << "<meta name=\"generator\" content=\"badgateway matrix\">\n"
+         << "<meta name=\"generator\" content=\"badgateway " << bgw::version << " matrix\">\n"
          << "<title>badgateway matrix: " << m_.rows.size() << " scenarios, " << m_.columns.size()
          << " proxies</title>\n<style>" << css << "</style>\n</head>\n<body>\n";
     header();
@@ -133,7 +134,7 @@ class Writer {
     out_ << "<header>\n<h1>badgateway matrix</h1>\n<p class=\"meta\">Generated <time datetime=\""
          << iso8601(m_.generated) << "\">" << iso8601(m_.generated) << "</time> in "
          << seconds(m_.elapsed, 1) << " by <code class=\"command\">" << html_text(m_.command_line)
-         << "</code></p>\n";
+         << "</code> (badgateway " << bgw::version << ")</p>\n";
     if (m_.interrupted)
       out_ << "<p class=\"warning interrupted\">Interrupted: the cells that never ran say "
               "so.</p>\n";

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <ostream>
 
+#include "bgw_version.hpp"
 #include "harness/client/observation.hpp"
 #include "harness/text/escape.hpp"
 
@@ -81,7 +82,9 @@ void write_cell(std::ostream& out, const run::ScenarioResult& r) {
 }  // namespace
 
 void write_json(const Matrix& m, std::ostream& out) {
-  out << "{\"schema\":\"badgateway.matrix/1\",\"generated\":" << json_text(iso8601(m.generated))
+  out << "{\"schema\":\"badgateway.matrix/1\",\"badgateway_version\":"
+      << json_text(std::string(bgw::version))
+      << ",\"generated\":" << json_text(iso8601(m.generated))
       << ",\"command\":" << json_text(m.command_line) << ",\"elapsed_ms\":" << ms(m.elapsed)
       << ",\"interrupted\":" << boolean(m.interrupted) << ",\"legend\":[";
   for (std::size_t i = 0; i < all_cells.size(); ++i) {

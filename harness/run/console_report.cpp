@@ -5,6 +5,7 @@
 #include <ostream>
 #include <sstream>
 
+#include "bgw_version.hpp"
 #include "harness/client/http_exchange.hpp"
 #include "harness/text/escape.hpp"
 #include "harness/text/time_text.hpp"
@@ -98,7 +99,8 @@ void transcript(std::ostream& out, const ScenarioResult& r) {
 
 void ConsoleReport::start(std::size_t total, const std::string& proxy, const std::string& version) {
   out_ << "badgateway run: " << total << " scenario" << (total == 1 ? "" : "s") << " against "
-       << proxy << (version.empty() ? "" : " " + version) << "\n";
+       << proxy << (version.empty() ? "" : " " + version) << " (badgateway " << bgw::version
+       << ")\n";
   out_.flush();
 }
 
@@ -220,6 +222,8 @@ void write_junit(const RunReport& report, std::ostream& out) {
       << report.count(Verdict::error) << "\" skipped=\"" << report.count(Verdict::skip)
       << "\" time=\"" << fixed(report.elapsed) << "\" timestamp=\"" << iso8601(report.started)
       << "\">\n";
+  out << "  <properties><property name=\"badgateway_version\" value=\"" << bgw::version
+      << "\"/></properties>\n";
   for (const auto& r : report.results) {
     out << "  <testcase classname=\"" << xml(report.proxy) << "\" name=\"" << xml(r.name)
         << "\" file=\"" << xml(r.file) << "\" time=\"" << fixed(r.elapsed) << "\">\n";
@@ -248,7 +252,8 @@ void write_junit(const RunReport& report, std::ostream& out) {
 }
 
 void write_json(const RunReport& report, std::ostream& out) {
-  out << "{\"schema\":\"badgateway.run/1\",\"proxy\":" << json(report.proxy)
+  out << "{\"schema\":\"badgateway.run/1\",\"badgateway_version\":"
+      << json(std::string(bgw::version)) << ",\"proxy\":" << json(report.proxy)
       << ",\"proxy_version\":" << json(report.proxy_version)
       << ",\"started\":" << json(iso8601(report.started))
       << ",\"elapsed_ms\":" << msd(report.elapsed) << ",\"summary\":{";
@@ -258,7 +263,8 @@ void write_json(const RunReport& report, std::ostream& out) {
     out << (first ? "" : ",") << "\"" << to_string(v) << "\":" << report.count(v);
     first = false;
   }
-  out << "},\"exit_code\":" << report.exit_code() << ",\"scenarios\":[";
+  out << "},\"interrupted\":" << (report.interrupted ? "true" : "false")
+      << ",\"exit_code\":" << report.exit_code() << ",\"scenarios\":[";
   for (std::size_t i = 0; i < report.results.size(); ++i) {
     const auto& r = report.results[i];
     out << (i ? "," : "") << "{\"name\":" << json(r.name) << ",\"file\":" << json(r.file)

@@ -429,6 +429,7 @@ std::size_t RunReport::count(Verdict v) const {
 }
 
 int RunReport::exit_code() const {
+  if (interrupted) return 130;
   if (count(Verdict::error) > 0) return 3;
   if (count(Verdict::fail) > 0 || count(Verdict::xpass) > 0) return 1;
   return 0;

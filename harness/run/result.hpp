@@ -75,9 +75,11 @@ struct RunReport {
   std::vector<ScenarioResult> results;
   std::chrono::system_clock::time_point started;
   std::chrono::steady_clock::duration elapsed{};
+  bool interrupted = false;  ///< SIGINT/SIGTERM stopped the run before every scenario ran
 
   std::size_t count(Verdict v) const;
-  /// 0 all pass/xfail (and skips), 1 any fail/xpass, 3 any harness error.
+  /// 130 interrupted, else 3 any harness error, 1 any fail/xpass, 0 all pass/xfail (and
+  /// skips): what `badgateway run` exits with.
   int exit_code() const;
 };
 

@@ -86,29 +86,6 @@ proxy::LaunchOptions launch_options(const scenario::Scenario& sc, scenario::Simu
 
 }  // namespace
 
-std::optional<ProxyUrl> parse_proxy_url(const std::string& text) {
-  std::string rest = text;
-  if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
-  while (!rest.empty() && rest.back() == '/') rest.pop_back();
-  const auto colon = rest.rfind(':');
-  if (colon == std::string::npos) return std::nullopt;
-  ProxyUrl u;
-  u.host = rest.substr(0, colon);
-  if (u.host.size() > 2 && u.host.front() == '[' && u.host.back() == ']')
-    u.host = u.host.substr(1, u.host.size() - 2);
-  sim::error_code ec;
-  const auto addr = net::ip::make_address(u.host, ec);
-  if (ec || !addr.is_loopback()) return std::nullopt;
-  try {
-    const unsigned long port = std::stoul(rest.substr(colon + 1));
-    if (port == 0 || port > 65535) return std::nullopt;
-    u.port = static_cast<std::uint16_t>(port);
-  } catch (const std::exception&) {
-    return std::nullopt;
-  }
-  return u;
-}
-
 fs::path default_runs_root() {
   const char* tmp = std::getenv("TMPDIR");
   return fs::path(tmp && *tmp ? tmp : "/tmp") / "badgateway" / "runs";

@@ -15,15 +15,13 @@
 
 namespace bgw::run {
 
-/// An already-running proxy (`--proxy-url http://127.0.0.1:8080`): the harness starts only the
-/// upstreams, whose ports the scenario must pin.
+/// An already-running proxy (`--proxy-url http://127.0.0.1:8080`, parsed by
+/// client::parse_loopback_url): the harness starts only the upstreams, whose ports the scenario
+/// must pin.
 struct ProxyUrl {
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
 };
-
-/// Parse "http://HOST:PORT[/]" (HOST a loopback IP); nullopt when malformed.
-std::optional<ProxyUrl> parse_proxy_url(const std::string& text);
 
 struct RunOptions {
   std::filesystem::path runs_root;  ///< where run directories go; empty: $TMPDIR/badgateway/runs
