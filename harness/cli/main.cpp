@@ -64,8 +64,9 @@ void usage(std::ostream& out) {
          "                            --markdown prints the table of docs/scenario-format.md)\n"
          "\n"
          "Options:\n"
-         "  -h, --help                this help\n"
+         "  -h, --help                this help (`badgateway COMMAND --help`: the command's)\n"
          "  --version                 print the version\n"
+         "Every option takes its value as `--opt value` or `--opt=value`.\n"
          "\n"
          "Exit codes: 0 ok, 1 a proxy failed an expectation (or a known deviation no longer\n"
          "happens), 2 usage or scenario error, 3 harness or setup error, 130 interrupted.\n";

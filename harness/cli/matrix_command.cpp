@@ -124,7 +124,8 @@ std::string matrix_usage() {
          "  Run scenario files (directories: every *.toml, recursively) against several\n"
          "  proxies, one proxy after another, and write the results matrix.\n"
          "  --proxies A,B,...     adapters: shipped names or adapter .toml files (default:\n"
-         "                        every adapter in the proxies directory; --proxy is the same)\n"
+         "                        every adapter in the proxies directory; repeatable; --proxy\n"
+         "                        is the same)\n"
          "                        shipped: " +
          shipped_adapter_list(find_proxies_dir()) +
          "\n"
@@ -149,10 +150,13 @@ int matrix_command(const std::vector<std::string>& args) {
   auto usage_error = [&](const std::string& message) {
     return cli::usage_error("matrix", message, usage);
   };
-  std::optional<std::string> proxies;
+  std::vector<std::string> proxy_lists;  // repeatable: the lists add up
   CLI::App app;
   configure_app(app);
-  app.add_option("--proxies,--proxy", proxies)->type_name("A,B,...");
+  app.add_option("--proxies,--proxy", proxy_lists)
+      ->type_name("A,B,...")
+      ->allow_extra_args(false)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_jobs_option(app, o.matrix.jobs);
   app.add_option("--filter", o.filter)->type_name("GLOB");
   app.add_option("--html", o.html)->type_name("FILE");
@@ -163,11 +167,11 @@ int matrix_command(const std::vector<std::string>& args) {
   app.add_flag("--keep-artifacts", o.matrix.run.keep_artifacts);
   app.add_option("PATH", o.paths);
   if (const auto exit = parse_command_line(app, args, "matrix", usage)) return *exit;
-  if (proxies) {
-    if (proxies->empty()) return usage_error("--proxies needs a list of names or files");
-    split_commas(*proxies, o.proxies);
-    if (o.proxies.empty()) return usage_error("--proxies names no proxy");
+  for (const std::string& list : proxy_lists) {
+    if (list.empty()) return usage_error("--proxies needs a list of names or files");
+    split_commas(list, o.proxies);
   }
+  if (!proxy_lists.empty() && o.proxies.empty()) return usage_error("--proxies names no proxy");
   for (const auto& [name, value] :
        {std::pair{"--html", &o.html}, std::pair{"--markdown", &o.markdown},
         std::pair{"--json", &o.json}}) {
