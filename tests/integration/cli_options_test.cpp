@@ -6,6 +6,9 @@
 
 #include <chrono>
 #include <filesystem>
+#include <regex>
+#include <set>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -140,6 +143,30 @@ TEST(CliOptions, EveryCommandRejectsAnUnknownOptionWithItsUsage) {
   EXPECT_EQ(cli({}).code(), 2);
   EXPECT_EQ(cli({"serve", "a.toml", "b.toml"}).code(), 2);
   EXPECT_EQ(cli({"load", "http://127.0.0.1:1/", "http://127.0.0.1:2/"}).code(), 2);
+}
+
+// The help advertises only options the parser knows: each one, given alone, is either a flag (the
+// command then asks for its PATH, FILE or URL) or wants a value; never "unknown option".
+TEST(CliOptions, EveryOptionInAHelpTextIsAccepted) {
+  for (const std::string command : {"run", "matrix", "bench", "load"}) {
+    const auto help = cli({command, "--help"});
+    ASSERT_EQ(help.code(), 0) << command;
+    std::set<std::string> options;
+    const std::regex option(R"(^  (-[a-zA-Z], )?(--[a-z][a-z-]+))");
+    std::istringstream lines(help.out);
+    for (std::string line; std::getline(lines, line);) {
+      std::smatch m;
+      if (!std::regex_search(line, m, option)) continue;
+      options.insert(m[2]);
+      if (m[1].matched) options.insert(m[1].str().substr(0, 2));
+    }
+    EXPECT_GE(options.size(), 8u) << command << " help:\n" << help.out;
+    for (const auto& o : options) {
+      const auto r = cli({command, o});
+      EXPECT_EQ(r.code(), 2) << command << " " << o;
+      EXPECT_THAT(r.err, Not(HasSubstr("unknown option"))) << command << " " << o;
+    }
+  }
 }
 
 TEST(CliOptions, UpstreamRejectsBadNumbersAndExits2) {

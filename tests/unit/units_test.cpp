@@ -32,11 +32,13 @@ TEST(ParseDuration, AcceptsFractions) {
   EXPECT_EQ(parse_duration(".5s"), Duration{500ms});
   EXPECT_EQ(parse_duration("5.s"), Duration{5s});
   EXPECT_EQ(parse_duration("0.1s"), Duration{100ms}) << "rounded, not truncated";
+  EXPECT_EQ(parse_duration("1h"), Duration{1h});
+  EXPECT_EQ(parse_duration("1.5h"), Duration{90min});
 }
 
 TEST(ParseDuration, RejectsMalformedText) {
   for (const char* bad :
-       {"",   "250", "ms",     "s",     "-1s",  "+1s",  "1 s", " 1s", "1s ", "1h",
+       {"",   "250", "ms",     "s",     "-1s",  "+1s",  "1 s", " 1s", "1s ", "1H",
         "1S", "1Ms", "1.5.2s", "1e3ms", "..5s", "1,5s", "abc", "1s1", "nan", "infs"}) {
     EXPECT_EQ(parse_duration(bad), std::nullopt) << "'" << bad << "'";
   }
