@@ -9,15 +9,11 @@ namespace bgw::client {
 
 std::variant<LoopbackUrl, std::string> parse_loopback_url(std::string_view text, UrlUse use) {
   const std::string quoted = "URL '" + std::string(text) + "'";
-  const auto parsed = boost::urls::parse_absolute_uri(text);
-  if (!parsed) {
-    // parse_absolute_uri refuses a fragment; a load target may have one (never sent).
-    const auto with_fragment = boost::urls::parse_uri(text);
-    if (!with_fragment || use == UrlUse::proxy_origin)
-      return quoted + " is not a valid URL (expected http://127.0.0.1:PORT" +
-             (use == UrlUse::load_target ? "/path)" : ")");
-  }
-  const boost::urls::url_view url = parsed ? *parsed : *boost::urls::parse_uri(text);
+  const auto parsed = boost::urls::parse_uri(text);
+  if (!parsed)
+    return quoted + " is not a valid URL (expected http://127.0.0.1:PORT" +
+           (use == UrlUse::load_target ? "/path)" : ")");
+  const boost::urls::url_view url = *parsed;
   if (url.scheme_id() != boost::urls::scheme::http)
     return quoted + ": only http:// is supported (got '" + std::string(url.scheme()) + ":')";
   if (!url.has_authority() || url.encoded_host().empty()) return quoted + " has no host";
