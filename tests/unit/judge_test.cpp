@@ -227,6 +227,8 @@ TEST(Judge, ExitCodes) {
   EXPECT_EQ(report.exit_code(), 1);
   report.results[0].verdict = Verdict::error;
   EXPECT_EQ(report.exit_code(), 3);
+  report.interrupted = true;  // what the process exits with, and the JSON says
+  EXPECT_EQ(report.exit_code(), 130);
 }
 
 TEST(Match, GlobAndVersions) {
