@@ -8,6 +8,7 @@
 #include <boost/asio/signal_set.hpp>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <memory>
 #include <string>
 #include <thread>
@@ -86,8 +87,9 @@ int main(int argc, char** argv) {
   app.add_option("--name", spec.name);
   app.add_option("--address", spec.address);
   app.add_option("--port", spec.port)->check(CLI::Range(0, 65535));
-  app.add_option("--listen-fd", spec.adopt_fd)->check(CLI::NonNegativeNumber);
-  app.add_option("--ready-fd", ready_fd)->check(CLI::NonNegativeNumber);
+  app.add_option("--listen-fd", spec.adopt_fd)
+      ->check(CLI::Range(0, std::numeric_limits<int>::max()));
+  app.add_option("--ready-fd", ready_fd)->check(CLI::Range(0, std::numeric_limits<int>::max()));
   app.add_option("--fault", fault);
   app.add_option("--param", param_texts)
       ->allow_extra_args(false)
