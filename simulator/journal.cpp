@@ -41,6 +41,8 @@ const char* to_string(EventKind kind) {
       return "stopped";
     case EventKind::internal_error:
       return "internal_error";
+    case EventKind::foreign_request:
+      return "foreign_request";
   }
   return "?";
 }
@@ -49,7 +51,9 @@ Journal::Journal(std::string upstream, JournalLevel level, std::size_t byte_cap)
     : upstream_(std::move(upstream)), level_(level), byte_cap_(byte_cap), origin_(Clock::now()) {}
 
 void Journal::add(Event event) {
-  if (level_ == JournalLevel::counters && event.kind != EventKind::internal_error) return;
+  if (level_ == JournalLevel::counters && event.kind != EventKind::internal_error &&
+      event.kind != EventKind::foreign_request)
+    return;
   std::lock_guard lock(mutex_);
   events_.push_back(std::move(event));
 }

@@ -36,6 +36,8 @@ enum class EventKind : std::uint8_t {
   restarted,       ///< Upstream::restart()
   stopped,         ///< Upstream::stop()
   internal_error,  ///< a bug in the simulator: tests fail on any
+  foreign_request,  ///< another run's request (run_identity.hpp); detail: the identities. Kept
+                    ///< at every journal level, like internal_error
 };
 
 const char* to_string(EventKind kind);

@@ -19,6 +19,7 @@
 
 #include "net.hpp"
 #include "request_framer.hpp"
+#include "run_identity.hpp"
 #include "socket_ops.hpp"
 #include "upstream_state.hpp"
 
@@ -205,6 +206,7 @@ class Session {
       // buffer) finish here, without a run_script frame; the first one that cannot goes on there.
       const std::size_t next = run_now(script, request);
       if (ended_) co_return false;
+      if (foreign_) co_return co_await answer_foreign(request);
       if (next < script.size() && !co_await run_script(script, request, true, next))
         co_return false;
       if (close_requested_) {
@@ -230,12 +232,38 @@ class Session {
                                                              : std::string(parsed.request_line));
       if (!parsed.valid) journal(EventKind::bad_request, request, head_size, parsed.error);
     }
+    if (!state_->run_identity.empty()) check_run_identity(head, parsed, request);
     consume(head_size);
     close_requested_ = parsed.close;
     if (parsed.chunked)
       chunked_.emplace();
     else
       body_left_ = parsed.valid ? parsed.content_length : 0;
+  }
+
+  // Another run's request (run_identity.hpp): journalled at every level, and answered with the
+  // marked response instead of the script (answer_foreign) once the read step is done.
+  void check_run_identity(std::string_view head, const RequestHead& parsed, std::uint64_t request) {
+    const auto theirs = run_identity_of(head);
+    if (!theirs || *theirs == state_->run_identity) return;
+    foreign_ = std::string(*theirs);
+    state_->journal.add(Event{Clock::now(),
+                              EventKind::foreign_request,
+                              conn_,
+                              request,
+                              head.size(),
+                              {},
+                              {},
+                              std::string(parsed.request_line) + " with " +
+                                  std::string(run_header) + ": " + *foreign_ +
+                                  ", but this upstream belongs to run " + state_->run_identity});
+  }
+  net::awaitable<bool> answer_foreign(std::uint64_t request) {
+    if (!co_await write(foreign_response(state_->run_identity, *foreign_), request))
+      co_return false;
+    using ops::close_graceful;
+    close_graceful(stream_);
+    co_return end(Ending::fin, "foreign request");
   }
 
   // Fast path, no coroutine frame: the whole request (a head, and a Content-Length body if any)
@@ -409,10 +437,14 @@ class Session {
       return 0;
     }
     implicit_read_done_ = true;
+    if (foreign_) return 0;
     std::size_t i = 0;
     for (; i < script.size(); ++i) {
       if (const auto* r = std::get_if<ReadRequest>(&script[i])) {
-        if (read_buffered_request(*r, request)) continue;
+        if (read_buffered_request(*r, request)) {
+          if (foreign_) return i;
+          continue;
+        }
       } else if (const auto* w = std::get_if<Write>(&script[i])) {
         const std::optional<std::size_t> now = write_now(w->bytes, request);
         if (!now) return i;  // the connection ended (ended_ is set)
@@ -434,6 +466,7 @@ class Session {
         co_return false;
     }
     implicit_read_done_ = false;
+    if (foreign_) co_return co_await answer_foreign(request);
     if (partial_write_ > 0) {
       // run_now wrote the start of script[from]; the rest follows as one write.
       const std::size_t first = std::exchange(partial_write_, 0);
@@ -445,8 +478,11 @@ class Session {
       const Step& step = script[i];
       // The two steps of every plain response, without a coroutine frame when they can finish
       // at once (measured: the frames were a large share of the user-space cost per request).
-      if (const auto* r = std::get_if<ReadRequest>(&step); r && read_buffered_request(*r, request))
+      if (const auto* r = std::get_if<ReadRequest>(&step);
+          r && read_buffered_request(*r, request)) {
+        if (foreign_) co_return co_await answer_foreign(request);
         continue;
+      }
       if (const auto* w = std::get_if<Write>(&step)) {
         const std::optional<std::size_t> now = write_now(w->bytes, request);
         if (!now) co_return false;
@@ -455,6 +491,7 @@ class Session {
         continue;
       }
       if (!co_await run_step(step, request)) co_return false;
+      if (foreign_) co_return co_await answer_foreign(request);
     }
     co_return true;
   }
@@ -556,8 +593,9 @@ class Session {
   std::uint64_t body_left_ = 0;
   std::optional<ChunkedBodyReader> chunked_;
 
-  std::size_t partial_write_ = 0;    // bytes of a Write that run_now sent before it blocked
-  bool implicit_read_done_ = false;  // run_now already read the request of a request script
+  std::size_t partial_write_ = 0;       // bytes of a Write that run_now sent before it blocked
+  bool implicit_read_done_ = false;     // run_now already read the request of a request script
+  std::optional<std::string> foreign_;  // the run identity of a foreign request just read
   bool close_requested_ = false;
   bool ended_ = false;
   Ending ending_ = Ending::fin;

@@ -65,6 +65,11 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   // A socket bound to our port with SO_REUSEPORT, so it can be bound while the previous socket
   // still holds the port (Linux allows it when every socket on the port set the option, same
   // uid). That is how the port never becomes free between two modes.
+  // SO_REUSEPORT also lets another socket of the same uid share the port, but only one bound to
+  // the same local address: the bind conflict check and the reuseport group both compare the
+  // bound address, and a SYN only reaches a listener bound to its exact destination address (a
+  // wildcard one only when there is none). So with each run on its own 127.A.B.C (the harness's
+  // LoopbackLease), no socket of another run can take this upstream's traffic.
   std::shared_ptr<tcp::acceptor> open_bound() {
     auto a = std::make_shared<tcp::acceptor>(io);
     error_code ec;

@@ -68,6 +68,9 @@ struct UpstreamSpec {
   JournalLevel journal = JournalLevel::bytes;
   std::size_t journal_byte_cap = 4096;  ///< bytes kept per read/write event at JournalLevel::bytes
   int adopt_fd = -1;  ///< an already bound socket to use instead of binding (child processes)
+  /// The run this upstream belongs to (run_identity.hpp): a request whose X-Bgw-Run names
+  /// another run is journalled as foreign and answered with a marked 421. Empty: no check.
+  std::string run_identity;
 };
 
 }  // namespace bgw::sim

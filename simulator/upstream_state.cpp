@@ -16,7 +16,8 @@ std::shared_ptr<const RuleSet> make_rule_set(const Response& response,
 UpstreamState::UpstreamState(const UpstreamSpec& spec)
     : journal(spec.name, spec.journal, spec.journal_byte_cap),
       rules(make_rule_set(spec.response, spec.rules)),
-      rng(spec.seed) {}
+      rng(spec.seed),
+      run_identity(spec.run_identity) {}
 
 const Rule* UpstreamState::select(const std::vector<Rule>& candidates, std::uint64_t index) {
   for (const Rule& r : candidates) {

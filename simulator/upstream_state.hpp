@@ -32,6 +32,7 @@ struct UpstreamState {
   Journal journal;
   std::shared_ptr<const RuleSet> rules;
   std::mt19937_64 rng;
+  std::string run_identity;  ///< UpstreamSpec::run_identity
 
   /// The first rule in `rules` that covers `index` (drawing for probabilistic ones), or null.
   const Rule* select(const std::vector<Rule>& candidates, std::uint64_t index);

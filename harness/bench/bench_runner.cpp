@@ -9,13 +9,17 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <fstream>
+#include <map>
 
 #include "harness/bench/delivery_journal.hpp"
 #include "harness/load/load_generator.hpp"
+#include "harness/proxy/loopback_lease.hpp"
 #include "harness/proxy/proxy_launch.hpp"
 #include "harness/run/interrupt.hpp"
+#include "harness/run/isolation.hpp"
 #include "harness/scenario/simulation.hpp"
 #include "harness/scenario/vocabulary.hpp"
+#include "simulator/run_identity.hpp"
 
 namespace bgw::bench {
 namespace {
@@ -118,7 +122,8 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   }
 
   // ---- the run directory ----
-  const fs::path root = o.runs_root.empty() ? run::default_runs_root() : o.runs_root;
+  // Absolute: the proxy runs inside the run directory, where a relative path means another place.
+  const fs::path root = fs::absolute(o.runs_root.empty() ? run::default_runs_root() : o.runs_root);
   const fs::path dir = root / (sc.meta.name + "-bench-" + r.proxy + "-" +
                                std::to_string(::getpid()) + "-" + std::to_string(++g_run_counter));
   std::error_code fec;
@@ -130,18 +135,31 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   }
 
   // ---- upstreams and proxy ----
+  // Isolation as in run::run_scenario: the run's own address when badgateway starts the proxy,
+  // and the run's identity on every request (docs/architecture.md).
   net::io_context io(1);
+  std::optional<proxy::LoopbackLease> lease;
+  const std::string identity = run::new_run_identity(sc.meta.name);
   std::unique_ptr<scenario::Simulation> sim;
   proxy::LaunchedProxy proxy_proc;
   proxy::LaunchOptions launch;
   std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   try {
-    sim = std::make_unique<scenario::Simulation>(io, sc);
+    scenario::SimulationOptions so;
+    so.run_identity = identity;
+    if (adapter) {
+      lease.emplace();
+      so.address = lease->address();
+    }
+    sim = std::make_unique<scenario::Simulation>(io, sc, so);
     if (adapter) {
       launch.run_dir = dir;
-      for (const auto& u : sc.upstreams)
+      launch.listen_host = lease->address();
+      for (const auto& u : sc.upstreams) {
         launch.upstream_ports[u.name] = sim->upstream(u.name).port();
+        launch.upstream_hosts[u.name] = sim->upstream(u.name).address();
+      }
       launch.timeout_scale = o.timeout_scale;
       launch.on_spawn = run::register_process_group;
       launch.on_stop = run::unregister_process_group;
@@ -174,6 +192,7 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   lo.bucket = r.config.bucket;
   lo.request_timeout = r.config.request_timeout;
   lo.request_ids = true;
+  lo.headers.emplace_back(std::string(sim::run_header), identity);
 
   Clock::time_point anchor;
   std::optional<load::LoadResult> result;
@@ -229,6 +248,7 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
       out.error = std::string("the load generator failed: ") + e.what();
     }
   }
+  std::map<std::string, std::vector<sim::Event>> journals;
   if (result) {
     BenchData& data = out.data;
     data.load = std::move(*result);
@@ -239,6 +259,7 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
       const auto& name = sc.upstreams[i].name;
       data.upstreams.push_back(name);
       const auto journal = simulation.upstream(name).journal().snapshot();
+      journals[name] = journal;
       collect_deliveries(journal, i, data.load.start, data.deliveries);
       data.journal.push_back(journal_counts(journal, data.load.start));
     }
@@ -252,6 +273,10 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
       r.warnings.push_back("more requests than records kept: per-request metrics cover the first " +
                            std::to_string(data.load.records.size()));
   }
+  // Another run's requests in our journals: the figures measured mixed traffic.
+  if (const auto evidence = run::foreign_evidence({}, journals);
+      !evidence.empty() && out.error.empty())
+    out.error = "traffic crossed between parallel runs: " + evidence.front();
   const bool keep = o.keep_artifacts || !r.proxy_exit.empty() || !out.error.empty();
   if (keep) {
     std::ofstream(dir / "journal.jsonl") << simulation.journal_json_lines();

@@ -19,9 +19,10 @@ namespace bgw::bench {
 
 struct BenchOptions {
   BenchOverrides overrides;
-  std::filesystem::path runs_root;  ///< empty: $TMPDIR/badgateway/runs
-  bool keep_artifacts = false;      ///< keep the run directory (kept anyway when the proxy died)
-  double timeout_scale = 1.0;       ///< multiplies the proxy's readiness timeout
+  std::filesystem::path
+      runs_root;  ///< relative: to the current directory; empty: $TMPDIR/badgateway/runs
+  bool keep_artifacts = false;  ///< keep the run directory (kept anyway when the proxy died)
+  double timeout_scale = 1.0;   ///< multiplies the proxy's readiness timeout
   std::optional<run::ProxyUrl> proxy_url;  ///< a proxy started outside (upstream ports pinned)
   /// Live figures while the load runs (on the run's thread, about every 250ms).
   std::function<void(const load::Progress&)> progress;

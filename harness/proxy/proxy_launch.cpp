@@ -33,8 +33,11 @@ void write_file(const fs::path& p, const std::string& text) {
 
 }  // namespace
 
-// Another process could take the port before the proxy binds it; launch_proxy retries the
-// start once when the proxy reports the address in use.
+// Between close() and the proxy's bind() the port is free. On the run's own leased address only
+// the run's own sockets can take it, and they are all bound before this is called; the proxy's
+// outgoing connections take their source port on 127.0.0.1 (the source address of the local
+// 127.0.0.0/8 route), not here. launch_proxy still retries the start once when the proxy reports
+// the address in use (a wildcard listener of some other program).
 std::uint16_t pick_port(const std::string& host) {
   const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   if (fd < 0) throw HarnessError("socket(): cannot pick a port for the proxy");
@@ -53,13 +56,18 @@ std::uint16_t pick_port(const std::string& host) {
 }
 
 LaunchedProxy launch_proxy(const Adapter& a, const scenario::Scenario& sc, const LaunchOptions& o) {
-  const fs::path& dir = o.run_dir;
+  // Absolute: the proxy runs in the run directory, and a relative {{workdir}} would then name
+  // a directory inside it.
+  const fs::path dir = fs::absolute(o.run_dir);
   const std::string program = find_program(a.program);
   for (int attempt = 0;; ++attempt) {
     Bindings b;
     b.workdir = dir.string();
+    b.listen_host = o.listen_host;
     b.listen_port = pick_port(b.listen_host);
+    if (o.on_port_picked) o.on_port_picked(b.listen_host, b.listen_port);
     b.upstream_ports = o.upstream_ports;
+    b.upstream_hosts = o.upstream_hosts;
     TemplateValue ctx = make_context(sc, b, a.name);
     ctx.set("program", program);
     const std::string config =
@@ -80,6 +88,7 @@ LaunchedProxy launch_proxy(const Adapter& a, const scenario::Scenario& sc, const
 
     ReadyProbe probe;
     probe.kind = a.ready;
+    probe.host = p.host;
     probe.port = p.port;
     probe.timeout = milliseconds(static_cast<long>(a.ready_timeout.count() * o.timeout_scale));
     probe.log_path = (dir / a.ready_log_file).string();

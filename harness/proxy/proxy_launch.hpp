@@ -1,7 +1,8 @@
-// Starting a proxy under test from its adapter: pick a loopback port, render the config into the
-// run directory, spawn the proxy in its own process group and wait until it is ready, retrying
-// once when the port was taken in the meantime. Shared by `badgateway run` (one scenario, a few
-// requests) and `badgateway bench` (one scenario under load); neither needs to know the steps.
+// Starting a proxy under test from its adapter: pick a port on the run's address, render the config
+// into the run directory, spawn the proxy in its own process group and wait until it is ready,
+// retrying once when the port was taken in the meantime. Shared by `badgateway run` (one scenario,
+// a few requests) and `badgateway bench` (one scenario under load); neither needs to know the
+// steps.
 #pragma once
 
 #include <sys/types.h>
@@ -22,12 +23,20 @@
 namespace bgw::proxy {
 
 struct LaunchOptions {
-  std::filesystem::path run_dir;  ///< exists; the config and the proxy's logs go here
+  std::filesystem::path run_dir;  ///< exists; the config and the proxy's logs go here (a
+                                  ///< relative path is taken from the current directory)
+  /// Where the proxy listens: the run's leased address (LoopbackLease), so that the port picked
+  /// there can only be taken by this run's own sockets.
+  std::string listen_host = "127.0.0.1";
   std::map<std::string, std::uint16_t> upstream_ports;  ///< upstream name -> bound port
+  std::map<std::string, std::string> upstream_hosts;    ///< upstream name -> bound address
   double timeout_scale = 1.0;                           ///< multiplies the readiness timeout
   /// Called with the group leader's pid as soon as it is spawned, before the readiness wait
   /// (the runner registers it for Ctrl-C there), and once it is stopped again.
   std::function<void(pid_t)> on_spawn;
+  /// Called with the proxy's address and port once they are picked, before the proxy starts
+  /// (again on the retry): where tests put a foreign listener to force the port race.
+  std::function<void(const std::string& host, std::uint16_t port)> on_port_picked;
   std::function<void(pid_t)> on_stop;
 };
 
@@ -52,7 +61,8 @@ std::optional<ExitStatus> stop_proxy(LaunchedProxy& proxy, const Adapter& adapte
 /// reports; empty when there are none.
 std::string proxy_log_tail(const std::filesystem::path& run_dir);
 
-/// An ephemeral loopback port: bind port 0, read it, release it. Throws HarnessError.
+/// An ephemeral port on `host` (an IPv4 loopback address): bind port 0, read it, release it.
+/// Only safe on an address nobody else binds (a LoopbackLease). Throws HarnessError.
 std::uint16_t pick_port(const std::string& host);
 
 }  // namespace bgw::proxy

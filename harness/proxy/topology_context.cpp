@@ -1,6 +1,9 @@
 #include "topology_context.hpp"
 
+#include <arpa/inet.h>
 #include <unistd.h>
+
+#include <cctype>
 
 #include <chrono>
 
@@ -53,6 +56,23 @@ TemplateValue knob_value(const scenario::KnobValue& v) {
   return TemplateValue(std::move(list));
 }
 
+// "127.100.2.3", 41235 -> "127100002003p41235": octets padded so the word stays unique.
+std::string listen_instance(const std::string& host, std::uint16_t port) {
+  std::string out;
+  in_addr a{};
+  if (::inet_pton(AF_INET, host.c_str(), &a) == 1) {
+    const auto* o = reinterpret_cast<const unsigned char*>(&a.s_addr);
+    for (int i = 0; i < 4; ++i) {
+      const std::string d = std::to_string(o[i]);
+      out += std::string(3 - d.size(), '0') + d;
+    }
+  } else {
+    for (const char c : host)
+      if (std::isalnum(static_cast<unsigned char>(c))) out += c;
+  }
+  return out + "p" + std::to_string(port);
+}
+
 }  // namespace
 
 TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
@@ -63,6 +83,7 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
   c.set("is_root", ::geteuid() == 0);
   c.set("listen.host", b.listen_host);
   c.set("listen.port", TemplateValue::number(b.listen_port));
+  c.set("listen.instance", listen_instance(b.listen_host, b.listen_port));
 
   // The pool: as written, or every upstream in file order.
   std::vector<scenario::PoolMember> members = p.pool;
@@ -74,7 +95,8 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
   for (const auto& m : members) {
     TemplateValue s;
     s.set("name", m.upstream.value);
-    s.set("host", b.upstream_host);
+    const auto host = b.upstream_hosts.find(m.upstream.value);
+    s.set("host", host == b.upstream_hosts.end() ? b.upstream_host : host->second);
     const auto it = b.upstream_ports.find(m.upstream.value);
     s.set("port", TemplateValue::number(it == b.upstream_ports.end() ? 0 : it->second));
     s.set("backup", m.backup);

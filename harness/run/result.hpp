@@ -27,7 +27,7 @@ const char* to_string(Verdict v);
 struct CheckResult {
   std::string kind;     ///< "status", "within", "not_before", "body", "body_equals",
                         ///< "connection", "header", "connections", "requests",
-                        ///< "non_idempotent_once", "proxy_alive"
+                        ///< "non_idempotent_once", "proxy_alive", "isolation"
   std::string subject;  ///< what it was about: "step 2 (GET /x)", "upstream a", "header X-Y"
   bool passed = false;
   scenario::Severity severity = scenario::Severity::must;

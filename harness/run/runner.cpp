@@ -9,11 +9,14 @@
 
 #include "harness/client/http_exchange.hpp"
 #include "harness/proxy/child_process.hpp"
+#include "harness/proxy/loopback_lease.hpp"
 #include "harness/proxy/proxy_launch.hpp"
 #include "harness/run/interrupt.hpp"
+#include "harness/run/isolation.hpp"
 #include "harness/run/judge.hpp"
 #include "harness/scenario/simulation.hpp"
 #include "simulator/net.hpp"
+#include "simulator/run_identity.hpp"
 
 namespace bgw::run {
 namespace {
@@ -57,7 +60,8 @@ sim::Duration step_deadline(const scenario::Step& step, const scenario::Scenario
   return std::min(d, sc.meta.timeout.value);
 }
 
-client::HttpRequest to_http(const scenario::Request& r, std::size_t step, int repeat) {
+client::HttpRequest to_http(const scenario::Request& r, std::size_t step, int repeat,
+                            const std::string& run_identity) {
   client::HttpRequest h;
   h.method = r.method;
   h.target = r.target;
@@ -66,6 +70,8 @@ client::HttpRequest to_http(const scenario::Request& r, std::size_t step, int re
   // saw which request (duplicate deliveries of a POST, for instance).
   h.headers.emplace_back("X-Bgw-Request",
                          std::to_string(step + 1) + "." + std::to_string(repeat + 1));
+  // Whose request it is: an upstream of another run that receives it says so (isolation.hpp).
+  h.headers.emplace_back(std::string(sim::run_header), run_identity);
   h.body = r.body;
   h.keep_alive = true;  // HTTP/1.1 persistence: closing is the proxy's decision, and observed
   return h;
@@ -74,11 +80,17 @@ client::HttpRequest to_http(const scenario::Request& r, std::size_t step, int re
 // The proxy's launch options for this run: Ctrl-C must be able to stop it from the moment
 // it is spawned.
 proxy::LaunchOptions launch_options(const scenario::Scenario& sc, scenario::Simulation& sim,
-                                    const fs::path& dir, const RunOptions& o) {
+                                    const fs::path& dir, const std::string& address,
+                                    const RunOptions& o) {
   proxy::LaunchOptions lo;
   lo.run_dir = dir;
-  for (const auto& u : sc.upstreams) lo.upstream_ports[u.name] = sim.upstream(u.name).port();
+  lo.listen_host = address;
+  for (const auto& u : sc.upstreams) {
+    lo.upstream_ports[u.name] = sim.upstream(u.name).port();
+    lo.upstream_hosts[u.name] = sim.upstream(u.name).address();
+  }
   lo.timeout_scale = o.timeout_scale;
+  lo.on_port_picked = o.on_proxy_port;
   lo.on_spawn = register_process_group;
   lo.on_stop = unregister_process_group;
   return lo;
@@ -134,7 +146,8 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
     return finish(Verdict::skip, adapter->program + " is not installed");
 
   // ---- the run directory ----
-  const fs::path root = o.runs_root.empty() ? default_runs_root() : o.runs_root;
+  // Absolute: the proxy runs inside the run directory, where a relative path means another place.
+  const fs::path root = fs::absolute(o.runs_root.empty() ? default_runs_root() : o.runs_root);
   const fs::path dir = root / (sc.meta.name + "-" + r.proxy + "-" + std::to_string(::getpid()) +
                                "-" + std::to_string(++g_run_counter));
   std::error_code fec;
@@ -146,16 +159,29 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
   r.run_dir = dir.string();
 
   net::io_context io(1);
+  // Isolation (docs/architecture.md): when badgateway starts the proxy, the run's upstreams and
+  // its proxy listen on an address of the run's own, held until the run ends; with a proxy URL
+  // the user's proxy names the upstreams' addresses, so they stay as the scenario says.
+  std::optional<proxy::LoopbackLease> lease;
+  const std::string identity = new_run_identity(sc.meta.name);
   std::unique_ptr<scenario::Simulation> sim;
   proxy::LaunchedProxy proxy_proc;
   proxy::LaunchOptions launch;
   std::string proxy_host = "127.0.0.1";
   std::uint16_t proxy_port = 0;
   try {
-    sim = std::make_unique<scenario::Simulation>(io, sc);
+    scenario::SimulationOptions so;
+    so.run_identity = identity;
     if (adapter) {
-      launch = launch_options(sc, *sim, dir, o);
+      lease.emplace();
+      so.address = lease->address();
+    }
+    // The upstreams first: the proxy's port is picked on the run's address once they are bound.
+    sim = std::make_unique<scenario::Simulation>(io, sc, so);
+    if (adapter) {
+      launch = launch_options(sc, *sim, dir, lease->address(), o);
       proxy_proc = proxy::launch_proxy(*adapter, sc, launch);
+      proxy_host = proxy_proc.host;
       proxy_port = proxy_proc.port;
     } else {
       proxy_host = o.proxy_url->host;
@@ -193,7 +219,7 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
         x.step = si;
         x.repeat = sent;
         x.request = request_line(step.request);
-        const auto req = to_http(step.request, si, sent);
+        const auto req = to_http(step.request, si, sent, identity);
         x.request_bytes = client::serialize(req, client::host_header(proxy_host, proxy_port));
         x.started_at = Clock::now() - t_steps;
         x.observation = previous->exchange(req, deadline);
@@ -207,7 +233,7 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
         for (int i = 0; i < batch; ++i) {
           conns.push_back(
               client::ClientConnection::connect(io, proxy_host, proxy_port, connect_timeout));
-          reqs.push_back(to_http(step.request, si, sent + i));
+          reqs.push_back(to_http(step.request, si, sent + i, identity));
         }
         const auto at = Clock::now() - t_steps;
         auto obs = client::ClientConnection::exchange_concurrently(conns, reqs, deadline);
@@ -264,6 +290,7 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
              adapter ? adapter->deviations : std::vector<proxy::Deviation>{}, version, o.strict);
   r.verdict = decision.verdict;
   r.reason = decision.reason;
+  apply_isolation(r, foreign_evidence(r.exchanges, journals));
   if (interrupted()) {
     r.verdict = Verdict::error;
     r.reason = "interrupted";

@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -24,12 +25,15 @@ struct ProxyUrl {
 };
 
 struct RunOptions {
-  std::filesystem::path runs_root;  ///< where run directories go; empty: $TMPDIR/badgateway/runs
+  std::filesystem::path runs_root;  ///< where run directories go (relative: to the current
+                                    ///< directory); empty: $TMPDIR/badgateway/runs
   bool keep_artifacts = false;      ///< keep run directories of passing scenarios too
   double timeout_scale = 1.0;       ///< multiplies client deadlines and readiness timeouts
   bool strict = false;              ///< SHOULD failures count like MUST failures
   std::optional<ProxyUrl> proxy_url;
   std::chrono::milliseconds default_deadline{5000};  ///< response deadline without a `within`
+  /// proxy::LaunchOptions::on_port_picked, for tests that force the port race.
+  std::function<void(const std::string& host, std::uint16_t port)> on_proxy_port;
 };
 
 /// The default runs root: $TMPDIR/badgateway/runs (or /tmp/badgateway/runs).

@@ -94,11 +94,14 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
   }
 };
 
-Simulation::Simulation(boost::asio::io_context& io, const Scenario& s)
+Simulation::Simulation(boost::asio::io_context& io, const Scenario& s, const SimulationOptions& o)
     : impl_(std::make_shared<Impl>(io)) {
   for (std::size_t i = 0; i < s.upstreams.size(); ++i) {
     const Upstream& u = s.upstreams[i];
-    impl_->upstreams.emplace_back(u.name, std::make_unique<sim::Upstream>(io, u.spec));
+    sim::UpstreamSpec spec = u.spec;
+    if (!o.address.empty() && spec.address == "127.0.0.1") spec.address = o.address;
+    spec.run_identity = o.run_identity;
+    impl_->upstreams.emplace_back(u.name, std::make_unique<sim::Upstream>(io, std::move(spec)));
     for (const Event& e : u.timeline) impl_->events.emplace_back(i, e);
   }
   std::stable_sort(impl_->events.begin(), impl_->events.end(), [](const auto& a, const auto& b) {

@@ -16,11 +16,21 @@ class io_context;
 
 namespace bgw::scenario {
 
+/// Where a run's upstreams live and whose traffic they accept (docs/architecture.md, Isolation).
+struct SimulationOptions {
+  /// Non-empty: upstreams on 127.0.0.1 (the default address) bind here instead: the run's
+  /// leased address. Any other address a scenario names (::1, 127.0.0.5) is kept.
+  std::string address;
+  /// Non-empty: every upstream answers a request of another run with a marked 421 and
+  /// journals it as foreign (sim::UpstreamSpec::run_identity).
+  std::string run_identity;
+};
+
 class Simulation {
  public:
   /// Binds every upstream of `s` in its initial listener mode. Throws sim::SetupError when one
   /// cannot bind.
-  Simulation(boost::asio::io_context& io, const Scenario& s);
+  Simulation(boost::asio::io_context& io, const Scenario& s, const SimulationOptions& o = {});
   ~Simulation();
   Simulation(const Simulation&) = delete;
   Simulation& operator=(const Simulation&) = delete;
