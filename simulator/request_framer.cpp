@@ -1,7 +1,6 @@
 #include "request_framer.hpp"
 
 #include <strings.h>
-#include <algorithm>
 #include <cstring>
 
 namespace bgw::sim {
@@ -114,102 +113,6 @@ RequestHead parse_request_head(std::string_view head) {
   if (http10 && keep_alive_token) r.close = false;
   if (r.chunked) r.content_length = 0;  // RFC 9112 §6.3: Transfer-Encoding overrides
   return r;
-}
-
-std::size_t ChunkedBodyReader::feed(std::string_view data) {
-  std::size_t i = 0;
-  while (i < data.size() && state_ != State::done && state_ != State::failed) {
-    const char c = data[i];
-    switch (state_) {
-      case State::size: {
-        int digit = -1;
-        if (c >= '0' && c <= '9')
-          digit = c - '0';
-        else if (c >= 'a' && c <= 'f')
-          digit = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-          digit = c - 'A' + 10;
-        if (digit >= 0) {
-          if (remaining_ > (UINT64_MAX >> 4)) {
-            state_ = State::failed;
-            return i;
-          }
-          remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(digit);
-          size_digits_ = true;
-          ++i;
-        } else if (size_digits_ && (c == ';' || c == ' ' || c == '\t')) {
-          state_ = State::extension;
-          ++i;
-        } else if (size_digits_ && c == '\r') {
-          state_ = State::size_lf;
-          ++i;
-        } else if (size_digits_ && c == '\n') {
-          state_ = remaining_ == 0 ? State::trailer : State::data;
-          ++i;
-        } else {
-          state_ = State::failed;
-          return i;
-        }
-        break;
-      }
-      case State::extension:
-        if (c == '\n') state_ = remaining_ == 0 ? State::trailer : State::data;
-        ++i;
-        break;
-      case State::size_lf:
-        if (c != '\n') {
-          state_ = State::failed;
-          return i;
-        }
-        state_ = remaining_ == 0 ? State::trailer : State::data;
-        trailer_line_ = 0;
-        ++i;
-        break;
-      case State::data: {
-        const std::size_t n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, data.size() - i));
-        remaining_ -= n;
-        payload_ += n;
-        i += n;
-        if (remaining_ == 0) state_ = State::data_cr;
-        break;
-      }
-      case State::data_cr:
-        if (c == '\r')
-          state_ = State::data_lf;
-        else if (c == '\n')
-          state_ = State::size, size_digits_ = false;
-        else {
-          state_ = State::failed;
-          return i;
-        }
-        ++i;
-        break;
-      case State::data_lf:
-        if (c != '\n') {
-          state_ = State::failed;
-          return i;
-        }
-        state_ = State::size;
-        size_digits_ = false;
-        ++i;
-        break;
-      case State::trailer:
-        // Trailer lines until an empty one; trailer_line_ counts bytes before the line's LF.
-        if (c == '\n') {
-          if (trailer_line_ == 0) state_ = State::done;
-          trailer_line_ = 0;
-        } else if (c != '\r') {
-          ++trailer_line_;
-        }
-        ++i;
-        break;
-      case State::done:
-      case State::failed:
-        break;
-    }
-  }
-  return i;
 }
 
 }  // namespace bgw::sim

@@ -209,7 +209,9 @@ using StatePtr = std::shared_ptr<ConnectionState>;
 
 // The watchdog cancels the socket's pending operation when `at` passes; the operation then
 // completes with operation_aborted and `timed_out` says why. A generation guards against a
-// completion from an earlier arming that was already queued.
+// completion from an earlier arming that was already queued. Not a beast::tcp_stream expiry:
+// that closes the socket, and an exchange that times out leaves the connection open for the
+// next one (Ending::open, or a close_wait that passed with the connection kept).
 void arm(const StatePtr& s, Clock::time_point at) {
   const std::uint64_t gen = ++s->generation;
   s->timed_out = false;

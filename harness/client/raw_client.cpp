@@ -74,7 +74,9 @@ net::awaitable<void> run(RawExchange req, std::shared_ptr<RawResult> result) {
   // The watchdog cancels the pending operation when its deadline passes; the operation then
   // completes with operation_aborted and we know why. Its handler may already be queued when we
   // disarm it, so it holds the socket through a shared pointer (never a dangling frame) and
-  // acts only if its generation is still the armed one.
+  // acts only if its generation is still the armed one. Not a beast::tcp_stream expiry: that
+  // reports beast::error::timeout once its timer fired, even for a read that completed with EOF
+  // or RST in the same instant; here the peer's action wins (see the read loop).
   struct Watched {
     explicit Watched(const net::any_io_executor& e) : socket(e) {}
     tcp::socket socket;

@@ -457,127 +457,56 @@ void ResponseReader::head_done() {
   phase_ = Phase::body_close;
 }
 
-void ResponseReader::chunk_error(std::string why, char c) {
-  response_.chunked.malformed = true;
-  response_.chunked.error = std::move(why) + " '" + escape_bytes(std::string_view(&c, 1)) + "'";
-  chunk_state_ = ChunkState::broken;
-}
-
 std::size_t ResponseReader::feed_chunked(std::string_view data) {
+  using Event = wire::ChunkedDecoder::Event;
   ChunkedBody& ch = response_.chunked;
-  auto start_chunk = [&] {
-    if (chunk_left_ == 0) {
-      ch.final_chunk = true;
-      chunk_state_ = ChunkState::trailer;
-      trailer_line_.clear();
-    } else {
-      ++ch.chunks;
-      chunk_state_ = ChunkState::data;
-    }
-  };
   std::size_t i = 0;
-  while (i < data.size() && phase_ == Phase::body_chunked) {
-    const char c = data[i];
-    switch (chunk_state_) {
-      case ChunkState::size: {
-        int digit = -1;
-        if (c >= '0' && c <= '9')
-          digit = c - '0';
-        else if (c >= 'a' && c <= 'f')
-          digit = c - 'a' + 10;
-        else if (c >= 'A' && c <= 'F')
-          digit = c - 'A' + 10;
-        if (digit >= 0) {
-          if (chunk_left_ > (std::numeric_limits<std::uint64_t>::max() >> 4)) {
-            chunk_error("chunk size overflows at", c);
-            break;
-          }
-          chunk_left_ = chunk_left_ * 16 + static_cast<std::uint64_t>(digit);
-          chunk_digits_ = true;
-          ++i;
-        } else if (chunk_digits_ && (c == ';' || is_ows(c))) {
-          chunk_state_ = ChunkState::extension;
-          ++i;
-        } else if (chunk_digits_ && c == '\r') {
-          chunk_state_ = ChunkState::size_lf;
-          ++i;
-        } else if (chunk_digits_ && c == '\n') {
-          start_chunk();
-          ++i;
+  // Once the framing is lost, the rest of the connection is this body, undecoded.
+  while (i < data.size() && !chunks_broken_) {
+    const auto step = chunks_.next(data.substr(i));
+    i += step.used;
+    switch (step.event) {
+      case Event::need_more:
+        break;
+      case Event::chunk:
+        if (chunks_.chunk_size() == 0) {
+          ch.final_chunk = true;
+          trailer_line_.clear();
         } else {
-          chunk_error("invalid byte in chunk size:", c);
+          ++ch.chunks;
         }
         break;
-      }
-      case ChunkState::extension:
-        if (c == '\n') start_chunk();
-        ++i;
+      case Event::data:
+        ch.payload.append(step.bytes);
         break;
-      case ChunkState::size_lf:
-        if (c != '\n') {
-          chunk_error("expected LF after chunk size, got", c);
-          break;
-        }
-        start_chunk();
-        ++i;
+      case Event::trailer:
+        trailer_line_.append(step.bytes);
         break;
-      case ChunkState::data: {
-        const auto n =
-            static_cast<std::size_t>(std::min<std::uint64_t>(chunk_left_, data.size() - i));
-        ch.payload.append(data.substr(i, n));
-        chunk_left_ -= n;
-        i += n;
-        if (chunk_left_ == 0) chunk_state_ = ChunkState::data_cr;
-        break;
-      }
-      case ChunkState::data_cr:
-        if (c == '\r') {
-          chunk_state_ = ChunkState::data_lf;
-        } else if (c == '\n') {
-          chunk_state_ = ChunkState::size;
-          chunk_digits_ = false;
-        } else {
-          chunk_error("expected CRLF after chunk data, got", c);
-          break;
-        }
-        ++i;
-        break;
-      case ChunkState::data_lf:
-        if (c != '\n') {
-          chunk_error("expected LF after chunk data, got", c);
-          break;
-        }
-        chunk_state_ = ChunkState::size;
-        chunk_digits_ = false;
-        ++i;
-        break;
-      case ChunkState::trailer:
-        ++i;
-        if (c != '\n') {
-          trailer_line_.push_back(c);
-          break;
-        }
-        if (const std::string_view line = strip_cr(trailer_line_); line.empty()) {
-          response_.body.append(data.substr(0, i));
-          complete_now(BodyState::complete);
-          return i;
-        } else {
-          const auto colon = line.find(':');
-          if (colon != std::string_view::npos) {
-            ch.trailers.emplace_back(std::string(line.substr(0, colon)),
-                                     std::string(trim_ows(line.substr(colon + 1))));
-          }
+      case Event::trailer_end: {
+        const std::string_view line = strip_cr(trailer_line_);
+        if (const auto colon = line.find(':'); colon != std::string_view::npos) {
+          ch.trailers.emplace_back(std::string(line.substr(0, colon)),
+                                   std::string(trim_ows(line.substr(colon + 1))));
         }
         trailer_line_.clear();
         break;
-      case ChunkState::broken:
-        // The framing is lost: the rest of the connection is this body, undecoded.
-        i = data.size();
+      }
+      case Event::done:
+        response_.body.append(data.substr(0, i));
+        complete_now(BodyState::complete);
+        return i;
+      case Event::error: {
+        const char c = chunks_.error_byte();
+        ch.malformed = true;
+        ch.error = std::string(wire::describe(chunks_.error())) + " '" +
+                   escape_bytes(std::string_view(&c, 1)) + "'";
+        chunks_broken_ = true;
         break;
+      }
     }
   }
-  response_.body.append(data.substr(0, i));
-  return i;
+  response_.body.append(data);
+  return data.size();
 }
 
 void ResponseReader::complete_now(BodyState state) {

@@ -3,6 +3,10 @@
 // the connection classify what arrived (complete, truncated, read until close). Interim 1xx
 // responses are skipped (and recorded). Pure: no I/O, no clock, no Asio; the same bytes give the
 // same result however they are split.
+// Hand-written, not Beast, by design: its subject is the broken response. Beast's parser stops at
+// the first violation and keeps nothing of it; verdicts need what arrived anyway (header
+// problems with their line numbers, a status line that is not one, the body of a response whose
+// chunking broke, with where and why it broke), so this reader tolerates and records instead.
 #pragma once
 
 #include <cstddef>
@@ -12,6 +16,7 @@
 #include <utility>
 
 #include "observation.hpp"
+#include "wire/chunked_decoder.hpp"
 
 namespace bgw::client {
 
@@ -51,20 +56,8 @@ class ResponseReader {
     body_close,  ///< read until close
     done,
   };
-  enum class ChunkState : std::uint8_t {
-    size,
-    extension,
-    size_lf,
-    data,
-    data_cr,
-    data_lf,
-    trailer,
-    broken,  ///< malformed: every further byte is kept as body, nothing is decoded
-  };
-
   std::size_t feed_head(std::string_view data);
   std::size_t feed_chunked(std::string_view data);
-  void chunk_error(std::string why, char c);
   void status_line_done(std::string_view line);
   void head_done();
   void complete_now(BodyState state);
@@ -85,9 +78,8 @@ class ResponseReader {
 
   std::uint64_t body_left_ = 0;  ///< body_length: bytes still promised
 
-  ChunkState chunk_state_ = ChunkState::size;
-  std::uint64_t chunk_left_ = 0;
-  bool chunk_digits_ = false;
+  wire::ChunkedDecoder chunks_;
+  bool chunks_broken_ = false;  ///< malformed: every further byte is kept as body, undecoded
   std::string trailer_line_;
 };
 

@@ -19,13 +19,6 @@ constexpr char lower(char c) {
   return c >= 'A' && c <= 'Z' ? static_cast<char>(c + ('a' - 'A')) : c;
 }
 
-constexpr int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // `canonical` is how servers almost always spell it ("Content-Length"): one memcmp then.
 bool iequals(std::string_view a, std::string_view lower_b, std::string_view canonical = {}) {
   if (a.size() != lower_b.size()) return false;
@@ -94,8 +87,21 @@ constexpr std::array<bool, 256> kNameByte = [] {
 }  // namespace
 
 void ResponseFramer::start(bool head_request) noexcept {
-  *this = ResponseFramer{};
+  // Field by field: the chunked decoder is set up only when a chunked body starts (assigning a
+  // whole fresh framer measured ~12 ns more per response).
+  state_ = State::need_more;
+  phase_ = Phase::status_line;
   head_request_ = head_request;
+  http11_ = true;
+  keep_alive_ = false;
+  has_length_ = false;
+  has_te_ = false;
+  chunked_ = false;
+  close_token_ = false;
+  keep_alive_token_ = false;
+  status_ = 0;
+  length_ = 0;
+  head_bytes_ = 0;
 }
 
 void ResponseFramer::fail() noexcept {
@@ -164,9 +170,16 @@ std::size_t ResponseFramer::feed(const char* data, std::size_t size) noexcept {
       case Phase::done:
         state_ = State::complete;
         break;
-      default:
-        pos += feed_chunked(data + pos, size - pos);
+      case Phase::chunked: {
+        pos += chunks_.feed(std::string_view(data + pos, size - pos));
+        if (chunks_.failed()) {
+          fail();
+        } else if (chunks_.done()) {
+          phase_ = Phase::done;
+          state_ = State::complete;
+        }
         break;
+      }
     }
   }
   return pos;
@@ -246,8 +259,9 @@ void ResponseFramer::on_end_of_head() noexcept {
     // reused, since the two framings disagreeing is how response splitting starts.
     if (has_length_) keep_alive_ = false;
     if (chunked_) {
-      phase_ = Phase::chunk_size;
-      length_ = 0;
+      phase_ = Phase::chunked;
+      // The line limits the header section has, and no size arithmetic can overflow.
+      chunks_ = wire::ChunkedDecoder({kMaxLength, max_line - 1});
     } else {
       phase_ = Phase::until_close;
       keep_alive_ = false;
@@ -259,133 +273,6 @@ void ResponseFramer::on_end_of_head() noexcept {
     keep_alive_ = false;
   }
   if (phase_ == Phase::done) state_ = State::complete;
-}
-
-std::size_t ResponseFramer::feed_chunked(const char* data, std::size_t size) noexcept {
-  std::size_t pos = 0;
-  while (pos < size && state_ == State::need_more) {
-    if (phase_ == Phase::chunk_data) {
-      const std::size_t avail = size - pos;
-      const std::size_t n = length_ < avail ? static_cast<std::size_t>(length_) : avail;
-      pos += n;
-      length_ -= n;
-      if (length_ == 0) phase_ = Phase::chunk_data_cr;
-      continue;
-    }
-    const char c = data[pos++];
-    switch (phase_) {
-      case Phase::chunk_size: {
-        const int h = hex_value(c);
-        if (h >= 0) {
-          if (length_ > (kMaxLength >> 4)) {
-            fail();
-            return pos;
-          }
-          length_ = length_ * 16 + static_cast<std::uint64_t>(h);
-          ++size_digits_;
-          break;
-        }
-        if (size_digits_ == 0) {
-          fail();
-          return pos;
-        }
-        if (c == ';') {
-          phase_ = Phase::chunk_ext;
-        } else if (c == ' ' || c == '\t') {
-          phase_ = Phase::chunk_size_ws;
-        } else if (c == '\r') {
-          phase_ = Phase::chunk_size_lf;
-        } else if (c == '\n') {
-          phase_ = length_ == 0 ? Phase::trailer_start : Phase::chunk_data;
-        } else {
-          fail();
-          return pos;
-        }
-        break;
-      }
-      case Phase::chunk_size_ws:
-        if (c == ';') {
-          phase_ = Phase::chunk_ext;
-        } else if (c == '\r') {
-          phase_ = Phase::chunk_size_lf;
-        } else if (c == '\n') {
-          phase_ = length_ == 0 ? Phase::trailer_start : Phase::chunk_data;
-        } else if (c != ' ' && c != '\t') {
-          fail();
-          return pos;
-        }
-        break;
-      case Phase::chunk_ext:
-        if (c == '\r') {
-          phase_ = Phase::chunk_size_lf;
-        } else if (c == '\n') {
-          phase_ = length_ == 0 ? Phase::trailer_start : Phase::chunk_data;
-        } else if (++line_bytes_ >= max_line) {
-          fail();
-          return pos;
-        }
-        break;
-      case Phase::chunk_size_lf:
-        if (c != '\n') {
-          fail();
-          return pos;
-        }
-        line_bytes_ = 0;
-        phase_ = length_ == 0 ? Phase::trailer_start : Phase::chunk_data;
-        break;
-      case Phase::chunk_data_cr:
-        if (c == '\r') {
-          phase_ = Phase::chunk_data_lf;
-        } else if (c == '\n') {
-          phase_ = Phase::chunk_size;
-          size_digits_ = 0;
-        } else {
-          fail();
-          return pos;
-        }
-        break;
-      case Phase::chunk_data_lf:
-        if (c != '\n') {
-          fail();
-          return pos;
-        }
-        phase_ = Phase::chunk_size;
-        size_digits_ = 0;
-        break;
-      case Phase::trailer_start:
-        line_bytes_ = 0;
-        if (c == '\r') {
-          phase_ = Phase::trailer_lf;
-        } else if (c == '\n') {
-          phase_ = Phase::done;
-          state_ = State::complete;
-        } else {
-          phase_ = Phase::trailer_line;
-        }
-        break;
-      case Phase::trailer_line:
-        if (c == '\n') {
-          phase_ = Phase::trailer_start;
-        } else if (++line_bytes_ >= max_line) {
-          fail();
-          return pos;
-        }
-        break;
-      case Phase::trailer_lf:
-        if (c != '\n') {
-          fail();
-          return pos;
-        }
-        phase_ = Phase::done;
-        state_ = State::complete;
-        break;
-      default: {
-        fail();
-        return pos;
-      }
-    }
-  }
-  return pos;
 }
 
 bool ResponseFramer::finish_at_eof() noexcept {

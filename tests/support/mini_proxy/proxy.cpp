@@ -1,80 +1,64 @@
 // The proxy: one io_context on one thread, one coroutine per client connection, a new upstream
-// connection per request. Every wait has a deadline (before()), every peer failure is a value,
-// and a failure after the response head went out is made visible to the client by closing its
-// connection with the body's framing unfinished (RFC 9112 §8), never by a clean end.
+// connection per request. HTTP is parsed and written by Beast (the request parser for clients,
+// a response parser that keeps nothing but what is forwarded for upstreams, the serializer and
+// chunk encoder for both directions), so this reference shares no parsing code with the simulator
+// or the harness client it is used to check. Every wait has a deadline (beast::tcp_stream
+// expiry), every peer failure is a value, and a failure after the response head went out is made
+// visible to the client by closing its connection with the body's framing unfinished
+// (RFC 9112 §8), never by a clean end.
 #include <signal.h>
 
 #include <algorithm>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/basic_parser.hpp>
+#include <boost/beast/http/chunk_encode.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
 #include <cctype>
 #include <cstdio>
 #include <exception>
 #include <fstream>
 #include <iostream>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <utility>
 #include <variant>
 #include <vector>
 
 #include "mini_proxy.hpp"
 #include "simulator/net.hpp"
-#include "simulator/request_framer.hpp"
 #include "simulator/socket_ops.hpp"
 
 namespace bgw::mini {
 namespace {
 
 namespace net = sim::net;
+namespace beast = boost::beast;
+namespace http = beast::http;
 using sim::error_code;
 using sim::nothrow;
 using sim::tcp;
 using Clock = std::chrono::steady_clock;
-using namespace net::experimental::awaitable_operators;
 
 constexpr std::size_t kMaxHead = 64 * 1024;               // request and response heads
 constexpr std::size_t kMaxFields = 100;                   // header lines per head
 constexpr std::size_t kMaxRequestBody = 8 * 1024 * 1024;  // request bodies are buffered whole
 constexpr std::size_t kReadSize = 16 * 1024;
 
-// ---- I/O with deadlines ----------------------------------------------------------------------
+// ---- small helpers ---------------------------------------------------------------------------
 
-// Races `op` against a timer; on expiry the operation is cancelled and reported as timed_out.
-// The parallel group waits for the cancelled operation to finish, so buffers are free again.
-template <class... T>
-net::awaitable<std::tuple<error_code, T...>> before(
-    Clock::time_point deadline, net::awaitable<std::tuple<error_code, T...>> op) {
-  net::steady_timer timer(co_await net::this_coro::executor, deadline);
-  auto r = co_await (std::move(op) || timer.async_wait(nothrow));
-  if (r.index() == 0) co_return std::get<0>(std::move(r));
-  co_return std::tuple<error_code, T...>{net::error::timed_out, T{}...};
-}
-
-// Appends the next read to `buf`. An error (eof, reset, timed_out) only when no byte came.
-net::awaitable<error_code> read_more(tcp::socket& s, std::string& buf, Clock::time_point deadline) {
-  const std::size_t old = buf.size();
-  buf.resize(old + kReadSize);
-  auto [ec, n] = co_await before(
-      deadline, s.async_read_some(net::buffer(buf.data() + old, kReadSize), nothrow));
-  buf.resize(old + n);
-  if (n > 0) co_return error_code{};
-  co_return ec ? ec : error_code(net::error::eof);
-}
-
-net::awaitable<error_code> write_all(tcp::socket& s, std::string_view data,
-                                     Clock::time_point deadline) {
-  auto [ec, n] = co_await before(deadline, net::async_write(s, net::buffer(data), nothrow));
-  co_return ec;
-}
-
-// ---- HTTP/1.1 syntax (pure) ------------------------------------------------------------------
-
-bool iequal(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) ==
-           std::tolower(static_cast<unsigned char>(y));
-  });
+bool is_timeout(const error_code& ec) {
+  return ec == beast::error::timeout || ec == net::error::timed_out;
 }
 
 std::string lower(std::string_view s) {
@@ -89,16 +73,8 @@ std::string_view trim_ows(std::string_view s) {
   return s;
 }
 
-// RFC 9110 §5.6.2 token.
-bool is_token(std::string_view s) {
-  constexpr std::string_view specials = "!#$%&'*+-.^_`|~";
-  return !s.empty() && std::all_of(s.begin(), s.end(), [&](char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) ||
-           specials.find(c) != std::string_view::npos;
-  });
-}
-
-// Calls f(element) for each non-empty element of a comma-separated list.
+// Calls f(element) for each non-empty element of a comma-separated list (a field value that
+// Beast has already delimited; the list syntax is all that is split here).
 template <class F>
 void for_each_element(std::string_view list, F&& f) {
   while (!list.empty()) {
@@ -109,118 +85,15 @@ void for_each_element(std::string_view list, F&& f) {
   }
 }
 
-struct Field {
-  std::string_view name, value;
-};
-
-struct Head {
-  std::string_view start;  ///< request line or status line, without its line ending
-  std::vector<Field> fields;
-  const char* error = nullptr;
-};
-
-// Strict parse of a complete head (as delimited by find_head_end). Rejects what RFC 9110 §5.5
-// and RFC 9112 §2.2, §5 call invalid: NUL, bare CR, obs-fold, a line without a colon, a name
-// that is not a token. Whitespace before the colon is removed in responses (RFC 9112 §5.1: a
-// proxy MUST) and rejected in requests (a server MUST). Bare LF line endings are accepted.
-Head parse_head(std::string_view head, bool response) {
-  Head h;
-  bool first = true;
-  for (std::size_t pos = 0; pos < head.size();) {
-    auto eol = head.find('\n', pos);
-    if (eol == std::string_view::npos) eol = head.size();
-    std::string_view line = head.substr(pos, eol - pos);
-    pos = eol + 1;
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (line.find('\r') != std::string_view::npos) return h.error = "bare CR", h;
-    if (line.find('\0') != std::string_view::npos) return h.error = "NUL byte", h;
-    if (first) {
-      h.start = line;
-      first = false;
-      continue;
-    }
-    if (line.empty()) break;
-    if (line.front() == ' ' || line.front() == '\t') return h.error = "obs-fold", h;
-    const auto colon = line.find(':');
-    if (colon == std::string_view::npos) return h.error = "header line without a colon", h;
-    std::string_view name = line.substr(0, colon);
-    if (response) {
-      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
-    }
-    if (!is_token(name)) return h.error = "invalid header name", h;
-    if (h.fields.size() == kMaxFields) return h.error = "more than 100 header lines", h;
-    h.fields.push_back({name, trim_ows(line.substr(colon + 1))});
-  }
-  return h;
-}
-
-struct Framing {
-  bool has_length = false;
-  std::uint64_t length = 0;
-  bool chunked = false;
-  const char* error = nullptr;
-};
-
-// RFC 9112 §6.3: every Content-Length value (repeated fields or a list) must be the same valid
-// number; chunked is the only transfer coding we undo; CL together with TE is refused, as the
-// safe reading of "ought to be handled as an error" (a request smuggling vector).
-Framing framing_of(const std::vector<Field>& fields) {
-  Framing f;
-  bool te = false;
-  int chunked = 0, other = 0;
-  for (const Field& field : fields) {
-    if (iequal(field.name, "Content-Length")) {
-      bool any = false;
-      for_each_element(field.value, [&](std::string_view v) {
-        any = true;
-        std::uint64_t n = 0;
-        const bool digits = v.size() <= 18 && std::all_of(v.begin(), v.end(), [](char c) {
-                              return c >= '0' && c <= '9';
-                            });
-        for (const char c : v) n = n * 10 + static_cast<std::uint64_t>(c - '0');
-        if (!digits)
-          f.error = "invalid Content-Length";
-        else if (f.has_length && n != f.length)
-          f.error = "conflicting Content-Length";
-        f.has_length = true;
-        f.length = n;
-      });
-      if (!any) f.error = "empty Content-Length";
-    } else if (iequal(field.name, "Transfer-Encoding")) {
-      te = true;
-      for_each_element(field.value,
-                       [&](std::string_view v) { (iequal(v, "chunked") ? chunked : other) += 1; });
-    }
-  }
-  if (f.error) return f;
-  if (te && (chunked != 1 || other != 0))
-    f.error = "unsupported Transfer-Encoding";
-  else if (te && f.has_length)
-    f.error = "Content-Length together with Transfer-Encoding";
-  f.chunked = te;
-  return f;
-}
-
-// "HTTP/1.x SP 3DIGIT [SP reason]" with a code in 100..599 (RFC 9112 §4, RFC 9110 §15).
-// Returns 0 when the line is invalid.
-int parse_status_line(std::string_view line, std::string_view& reason, bool& http10) {
-  const auto digit = [&](std::size_t i) { return line[i] >= '0' && line[i] <= '9'; };
-  if (line.size() < 12 || line.substr(0, 7) != "HTTP/1." || !digit(7) || line[8] != ' ' ||
-      !digit(9) || !digit(10) || !digit(11) || (line.size() > 12 && line[12] != ' '))
-    return 0;
-  const int code = (line[9] - '0') * 100 + (line[10] - '0') * 10 + (line[11] - '0');
-  if (code < 100 || code > 599) return 0;
-  reason = line.size() > 12 ? line.substr(13) : std::string_view{};
-  http10 = line[7] == '0';
-  return code;
-}
+using Fields = std::vector<std::pair<std::string, std::string>>;
 
 // Hop-by-hop fields (RFC 9110 §7.6.1) and the framing fields we regenerate ourselves.
-std::vector<std::string> connection_options(const std::vector<Field>& fields) {
+template <class Range>
+std::vector<std::string> connection_options(const Range& fields) {
   std::vector<std::string> out;
-  for (const Field& f : fields) {
-    if (iequal(f.name, "Connection"))
-      for_each_element(f.value, [&](std::string_view v) { out.push_back(lower(v)); });
+  for (const auto& [name, value] : fields) {
+    if (beast::iequals(name, "Connection"))
+      for_each_element(value, [&](std::string_view v) { out.push_back(lower(v)); });
   }
   return out;
 }
@@ -234,120 +107,6 @@ bool dropped(std::string_view name, const std::vector<std::string>& options) {
          n.starts_with("proxy-") || std::find(options.begin(), options.end(), n) != options.end();
 }
 
-// Decodes a chunked body incrementally, appending the payload to `out`. Chunk extensions and
-// trailers are dropped: we re-chunk for the client and forward no trailers. (The simulator's
-// ChunkedBodyReader only counts payload bytes; we need them.)
-class ChunkDecoder {
- public:
-  std::size_t feed(std::string_view in, std::string& out) {
-    std::size_t i = 0;
-    while (i < in.size() && state_ != State::done && state_ != State::failed) {
-      const char c = in[i];
-      switch (state_) {
-        case State::size:
-          if (const int d = hex(c); d >= 0) {
-            if (++digits_ > 15) return fail(i);  // RFC 9112 §7.1: no conversion overflow
-            remaining_ = remaining_ * 16 + static_cast<std::uint64_t>(d);
-          } else if (digits_ == 0) {
-            return fail(i);
-          } else if (c == ';' || c == ' ' || c == '\t') {
-            state_ = State::ext;
-          } else if (c == '\r') {
-            state_ = State::size_lf;
-          } else if (c == '\n') {
-            end_size_line();
-          } else {
-            return fail(i);
-          }
-          ++i;
-          break;
-        case State::ext:
-          if (c == '\r') state_ = State::size_lf;
-          if (c == '\n') end_size_line();
-          ++i;
-          break;
-        case State::size_lf:
-          if (c != '\n') return fail(i);
-          end_size_line();
-          ++i;
-          break;
-        case State::data: {
-          const auto n =
-              static_cast<std::size_t>(std::min<std::uint64_t>(remaining_, in.size() - i));
-          out.append(in.data() + i, n);
-          remaining_ -= n;
-          i += n;
-          if (remaining_ == 0) state_ = State::data_cr;
-          break;
-        }
-        case State::data_cr:
-          if (c != '\r' && c != '\n') return fail(i);
-          state_ = c == '\r' ? State::data_lf : State::size;
-          digits_ = 0;
-          ++i;
-          break;
-        case State::data_lf:
-          if (c != '\n') return fail(i);
-          state_ = State::size;
-          ++i;
-          break;
-        case State::trailer:
-          if (++trailer_bytes_ > kMaxHead) return fail(i);
-          if (c == '\n') {
-            if (line_ == 0) state_ = State::done;
-            line_ = 0;
-          } else if (c != '\r') {
-            ++line_;
-          }
-          ++i;
-          break;
-        case State::done:
-        case State::failed:
-          break;
-      }
-    }
-    return i;
-  }
-  bool done() const { return state_ == State::done; }
-  bool failed() const { return state_ == State::failed; }
-
- private:
-  enum class State : std::uint8_t {
-    size,
-    ext,
-    size_lf,
-    data,
-    data_cr,
-    data_lf,
-    trailer,
-    done,
-    failed
-  };
-  static int hex(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  }
-  std::size_t fail(std::size_t at) {
-    state_ = State::failed;
-    return at;
-  }
-  void end_size_line() { state_ = remaining_ == 0 ? State::trailer : State::data; }
-
-  State state_ = State::size;
-  std::uint64_t remaining_ = 0;
-  int digits_ = 0;
-  std::size_t line_ = 0;
-  std::size_t trailer_bytes_ = 0;
-};
-
-std::string chunk(std::string_view payload) {
-  char size[20];
-  std::snprintf(size, sizeof size, "%zx\r\n", payload.size());
-  return std::string(size) + std::string(payload) + "\r\n";
-}
-
 // The statuses the proxy generates itself.
 const char* reason_of(int status) {
   return status == 400   ? "Bad Request"
@@ -358,18 +117,109 @@ const char* reason_of(int status) {
 }
 
 // Persistence said explicitly: HTTP/1.0 clients assume close unless told keep-alive.
-std::string connection_field(bool keep, bool http10) {
-  return !keep ? "Connection: close\r\n" : http10 ? "Connection: keep-alive\r\n" : "";
+template <class Message>
+void set_connection(Message& m, bool keep, bool http10) {
+  if (!keep)
+    m.set(http::field::connection, "close");
+  else if (http10)
+    m.set(http::field::connection, "keep-alive");
 }
 
 // A small, complete error response. No body for HEAD (RFC 9110 §9.3.2), the length still says
 // what a GET would have received.
-std::string error_response(int status, const std::string& why, const std::string& connection,
-                           bool head_method) {
+http::response<http::string_body> error_response(int status, const std::string& why, bool keep,
+                                                 bool http10, bool head_method) {
+  http::response<http::string_body> res;
+  res.version(11);
+  res.result(static_cast<unsigned>(status));
+  res.reason(reason_of(status));
   const std::string body = std::to_string(status) + " " + reason_of(status) + ": " + why + "\n";
-  return "HTTP/1.1 " + std::to_string(status) + " " + reason_of(status) +
-         "\r\nContent-Length: " + std::to_string(body.size()) + "\r\nContent-Type: text/plain\r\n" +
-         connection + "\r\n" + (head_method ? "" : body);
+  res.set(http::field::content_length, std::to_string(body.size()));
+  res.set(http::field::content_type, "text/plain");
+  set_connection(res, keep, http10);
+  if (!head_method) res.body() = body;
+  return res;
+}
+
+// ---- the upstream response parser --------------------------------------------------------------
+
+// Beast's parser with callbacks that keep what a relay needs: the status, the fields to forward,
+// and the decoded body bytes that arrived (taken by the relay as it goes). Chunk extensions and
+// trailers are dropped: we re-chunk for the client and forward no trailers.
+class UpstreamParser final : public http::basic_parser<false> {
+ public:
+  int status = 0;
+  int version = 11;
+  std::string reason;
+  Fields fields;
+  bool other_coding = false;  ///< a Transfer-Encoding other than exactly "chunked"
+  std::string body;
+
+ private:
+  void on_request_impl(http::verb, beast::string_view, beast::string_view, int,
+                       error_code&) override {}
+  void on_response_impl(int code, beast::string_view why, int v, error_code&) override {
+    status = code;
+    reason = std::string(why);
+    version = v;
+  }
+  void on_field_impl(http::field f, beast::string_view name, beast::string_view value,
+                     error_code& ec) override {
+    if (fields.size() == kMaxFields) {
+      ec = http::error::header_limit;
+      return;
+    }
+    if (f == http::field::transfer_encoding && !beast::iequals(value, "chunked"))
+      other_coding = true;
+    fields.emplace_back(std::string(name), std::string(value));
+  }
+  void on_header_impl(error_code&) override {}
+  void on_body_init_impl(const boost::optional<std::uint64_t>&, error_code&) override {}
+  std::size_t on_body_impl(beast::string_view b, error_code&) override {
+    body.append(b.data(), b.size());
+    return b.size();
+  }
+  void on_chunk_header_impl(std::uint64_t, beast::string_view, error_code&) override {}
+  std::size_t on_chunk_body_impl(std::uint64_t, beast::string_view b, error_code&) override {
+    body.append(b.data(), b.size());
+    return b.size();
+  }
+  void on_finish_impl(error_code&) override {}
+};
+
+// RFC 9112 §5.1: a proxy MUST remove whitespace between a response field name and its colon;
+// Beast refuses such a head outright. Rewrites `head` (a complete head) without it and says
+// whether anything changed. A name with whitespace inside stays invalid.
+bool remove_space_before_colon(std::string& head) {
+  bool changed = false;
+  std::string out;
+  out.reserve(head.size());
+  std::size_t pos = 0;
+  bool first = true;
+  while (pos < head.size()) {
+    auto eol = head.find('\n', pos);
+    eol = eol == std::string::npos ? head.size() : eol + 1;
+    std::string_view line(head.data() + pos, eol - pos);
+    pos = eol;
+    const auto colon = line.find(':');
+    if (!first && colon != std::string_view::npos) {
+      std::string_view name = line.substr(0, colon);
+      const std::size_t full = name.size();
+      while (!name.empty() && (name.back() == ' ' || name.back() == '\t')) name.remove_suffix(1);
+      if (name.size() != full && !name.empty() &&
+          name.find_first_of(" \t") == std::string_view::npos) {
+        out.append(name).append(line.substr(colon));
+        changed = true;
+        continue;
+      }
+    }
+    first = false;
+    out.append(line);
+    if (line == "\r\n" || line == "\n") break;
+  }
+  out.append(head, pos, std::string::npos);
+  if (changed) head = std::move(out);
+  return changed;
 }
 
 // ---- the proxy -------------------------------------------------------------------------------
@@ -379,14 +229,13 @@ struct Proxy {
   std::ofstream* log;  ///< null without `log =`
 };
 
-// Views in `line` and `parsed` point into `head`: a Request is filled in place, never moved.
 struct Request {
-  std::string head;
-  sim::RequestHead line;
-  Head parsed;
+  http::request<http::string_body> msg;  ///< the body de-chunked
+  std::string line;                      ///< "GET / HTTP/1.1", for the log
   bool http10 = false;
+  bool keep_alive = false;   ///< the client did not ask to close (RFC 9112 §9.6)
   bool framed_body = false;  ///< the client sent Content-Length or chunked: send a length
-  std::string body;          ///< de-chunked
+  bool head_method() const { return msg.method() == http::verb::head; }
 };
 
 enum class Read : std::uint8_t { ok, gone, rejected };
@@ -395,15 +244,6 @@ struct Failure {
   int status = 502;
   std::string why;
   bool retryable = false;
-};
-
-struct UpstreamResponse {
-  int status = 0;
-  std::string reason;
-  std::string fields;  ///< the forwarded field lines, CRLF-terminated
-  Framing framing;
-  bool no_body = false;
-  std::string buf;  ///< body bytes that arrived with the head
 };
 
 struct Outcome {
@@ -418,93 +258,101 @@ void write_log(Proxy& p, const std::string& peer, const Request& rq, const Outco
                Clock::time_point start) {
   if (p.log == nullptr) return;
   const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - start);
-  *p.log << peer << " \"" << rq.line.request_line << "\" " << o.status << " " << o.body_bytes
+  *p.log << peer << " \"" << rq.line << "\" " << o.status << " " << o.body_bytes
          << " upstream=" << o.upstream << " " << ms.count() << "ms " << o.result << std::endl;
 }
 
-net::awaitable<Read> reject(tcp::socket& client, int status, const std::string& why) {
-  co_await write_all(client, error_response(status, why, connection_field(false, false), false),
-                     Clock::now() + std::chrono::seconds(1));
+net::awaitable<Read> reject(beast::tcp_stream& client, int status, const std::string& why) {
+  auto res = error_response(status, why, false, false, false);
+  client.expires_after(std::chrono::seconds(1));
+  co_await http::async_write(client, res, nothrow);
   co_return Read::rejected;
 }
 
-net::awaitable<Read> read_request(Proxy& p, tcp::socket& client, std::string& in, Request& rq) {
-  const auto idle_deadline = Clock::now() + p.cfg.client_timeout;
-  std::size_t end = 0;
-  for (;;) {
-    // RFC 9112 §2.2: ignore empty lines before a request line.
-    in.erase(0, std::min(in.find_first_not_of("\r\n"), in.size()));
-    if ((end = sim::find_head_end(in)) != 0) break;
-    if (in.size() > kMaxHead) co_return co_await reject(client, 431, "request head too large");
-    if (co_await read_more(client, in, idle_deadline)) co_return Read::gone;
+// A client read that failed: the client is gone, or what it sent is refused with a status.
+net::awaitable<Read> refuse(beast::tcp_stream& client, const error_code& ec) {
+  if (ec == http::error::header_limit)
+    co_return co_await reject(client, 431, "request head too large");
+  if (ec == http::error::body_limit)
+    co_return co_await reject(client, 413, "request body too large");
+  if (ec.category() == http::make_error_code(http::error::bad_method).category() &&
+      ec != http::error::end_of_stream && ec != http::error::partial_message)
+    co_return co_await reject(client, 400, ec.message());
+  co_return Read::gone;  // EOF, reset, idle timeout, or cut mid-request
+}
+
+net::awaitable<Read> read_request(Proxy& p, beast::tcp_stream& client, beast::flat_buffer& in,
+                                  Request& rq) {
+  // RFC 9112 §2.2: ignore empty lines before a request line (those already received).
+  {
+    const auto* data = static_cast<const char*>(in.data().data());
+    std::size_t n = 0;
+    while (n < in.size() && (data[n] == '\r' || data[n] == '\n')) ++n;
+    in.consume(n);
   }
-  if (end > kMaxHead) co_return co_await reject(client, 431, "request head too large");
-  rq.head = in.substr(0, end);
-  in.erase(0, end);
-  rq.line = sim::parse_request_head(rq.head);
-  rq.parsed = parse_head(rq.head, false);
-  const std::string_view rl = rq.line.request_line;
-  const std::string_view version = rl.substr(rl.rfind(' ') + 1);
-  rq.http10 = version == "HTTP/1.0";
-  if (rq.parsed.error) co_return co_await reject(client, 400, rq.parsed.error);
-  if (!rq.line.valid || std::count(rl.begin(), rl.end(), ' ') != 2 || !is_token(rq.line.method) ||
-      rq.line.target.empty() || (version != "HTTP/1.1" && !rq.http10))
+  http::request_parser<http::string_body> parser;
+  parser.header_limit(static_cast<std::uint32_t>(kMaxHead));
+  parser.body_limit(kMaxRequestBody);
+  client.expires_after(p.cfg.client_timeout);
+  if (auto [ec, n] = co_await http::async_read_header(client, in, parser, nothrow); ec)
+    co_return co_await refuse(client, ec);
+
+  const auto& h = parser.get();
+  rq.http10 = h.version() == 10;
+  rq.line = std::string(h.method_string()) + " " + std::string(h.target()) + " HTTP/" +
+            std::to_string(h.version() / 10) + "." + std::to_string(h.version() % 10);
+  if (h.version() != 11 && !rq.http10)
     co_return co_await reject(client, 400, "invalid request line");
-  const auto hosts = std::count_if(rq.parsed.fields.begin(), rq.parsed.fields.end(),
-                                   [](const Field& f) { return iequal(f.name, "Host"); });
+  const auto hosts = std::count_if(h.begin(), h.end(),
+                                   [](const auto& f) { return f.name() == http::field::host; });
   if (hosts > 1 || (hosts == 0 && !rq.http10))  // RFC 9112 §3.2
     co_return co_await reject(client, 400, "missing or repeated Host");
-  const Framing f = framing_of(rq.parsed.fields);
-  if (f.error) co_return co_await reject(client, 400, f.error);
-  rq.framed_body = f.has_length || f.chunked;
-  if (!rq.framed_body) co_return Read::ok;
+  for (const auto& f : h) {
+    // chunked is the only transfer coding we undo (RFC 9112 §6.1: otherwise 501; 400 as before).
+    if (f.name() == http::field::transfer_encoding && !beast::iequals(f.value(), "chunked"))
+      co_return co_await reject(client, 400, "unsupported Transfer-Encoding");
+  }
+  rq.framed_body = parser.content_length().has_value() || parser.chunked();
+  rq.keep_alive = parser.keep_alive();
 
   // The body is buffered whole, so a retry can resend it. A client that sent Expect:
   // 100-continue waits for our go-ahead; we answer it ourselves and drop the field upstream.
-  bool expect = std::any_of(rq.parsed.fields.begin(), rq.parsed.fields.end(), [](const Field& x) {
-    return iequal(x.name, "Expect") && iequal(x.value, "100-continue");
-  });
-  if (f.has_length && f.length > kMaxRequestBody)
-    co_return co_await reject(client, 413, "request body too large");
-  ChunkDecoder dec;
-  for (;;) {
-    if (f.chunked) {
-      in.erase(0, dec.feed(in, rq.body));
-      if (dec.failed()) co_return co_await reject(client, 400, "invalid chunked request body");
-      if (dec.done()) break;
-      if (rq.body.size() > kMaxRequestBody)
-        co_return co_await reject(client, 413, "request body too large");
-    } else if (in.size() >= f.length) {
-      rq.body = in.substr(0, f.length);
-      in.erase(0, f.length);
-      break;
-    }
-    if (std::exchange(expect, false) && in.empty()) {
-      const auto deadline = Clock::now() + p.cfg.client_timeout;
-      if (co_await write_all(client, "HTTP/1.1 100 Continue\r\n\r\n", deadline))
+  if (!parser.is_done()) {
+    const auto expect = h.find(http::field::expect);
+    if (expect != h.end() && beast::iequals(expect->value(), "100-continue") && in.size() == 0) {
+      http::response<http::empty_body> cont{http::status::continue_, 11};
+      client.expires_after(p.cfg.client_timeout);
+      if (auto [ec, n] = co_await http::async_write(client, cont, nothrow); ec)
         co_return Read::gone;
     }
-    if (co_await read_more(client, in, Clock::now() + p.cfg.client_timeout)) co_return Read::gone;
+    client.expires_after(p.cfg.client_timeout);
+    if (auto [ec, n] = co_await http::async_read(client, in, parser, nothrow); ec)
+      co_return co_await refuse(client, ec);
   }
+  rq.msg = parser.release();
   co_return Read::ok;
 }
 
-std::string upstream_request(const Request& rq, const Server& s) {
-  std::string out;
-  out.reserve(rq.head.size() + 128 + rq.body.size());
-  out.append(rq.line.method).append(" ").append(rq.line.target).append(" HTTP/1.1\r\n");
-  const auto options = connection_options(rq.parsed.fields);
+http::request<http::string_body> upstream_request(const Request& rq, const Server& s) {
+  http::request<http::string_body> out;
+  out.method_string(rq.msg.method_string());
+  out.target(rq.msg.target());
+  out.version(11);
+  std::vector<std::pair<std::string_view, std::string_view>> fields;
+  for (const auto& f : rq.msg) fields.emplace_back(f.name_string(), f.value());
+  const auto options = connection_options(fields);
   bool host = false;
-  for (const Field& f : rq.parsed.fields) {
-    host = host || iequal(f.name, "Host");
-    if (dropped(f.name, options) || iequal(f.name, "Expect")) continue;
-    out.append(f.name).append(": ").append(f.value).append("\r\n");
+  for (const auto& [name, value] : fields) {
+    host = host || beast::iequals(name, "Host");
+    if (dropped(name, options) || beast::iequals(name, "Expect")) continue;
+    out.insert(name, value);
   }
-  if (!host) out += "Host: " + s.text + "\r\n";  // an HTTP/1.0 client may omit it
-  out += "Via: 1.1 bgw-mini-proxy\r\n";          // RFC 9110 §7.6.3: a gateway MUST add it
-  if (rq.framed_body) out += "Content-Length: " + std::to_string(rq.body.size()) + "\r\n";
-  out += "Connection: close\r\n\r\n";  // one upstream connection per request: no pooling
-  return out + rq.body;
+  if (!host) out.set(http::field::host, s.text);       // an HTTP/1.0 client may omit it
+  out.insert(http::field::via, "1.1 bgw-mini-proxy");  // RFC 9110 §7.6.3: a gateway MUST add it
+  if (rq.framed_body) out.content_length(rq.msg.body().size());
+  out.set(http::field::connection, "close");  // one upstream connection per request: no pooling
+  out.body() = rq.msg.body();
+  return out;
 }
 
 bool idempotent(std::string_view method) {
@@ -512,161 +360,183 @@ bool idempotent(std::string_view method) {
          method == "PUT" || method == "DELETE";
 }
 
+// A response head from the upstream, with the parser that continues into its body.
+struct UpstreamResponse {
+  std::optional<UpstreamParser> parser;
+  beast::flat_buffer buf;  ///< bytes after the head not parsed yet
+};
+
+std::optional<UpstreamParser>& fresh(std::optional<UpstreamParser>& p, bool head_method) {
+  p.emplace();
+  p->header_limit(static_cast<std::uint32_t>(kMaxHead));
+  p->body_limit(boost::none);
+  p->skip(head_method);
+  return p;
+}
+
 // Connect, send the request, read a valid final response head. Failures before any response
 // byte are retryable: always for a connect failure (the server never saw the request), and for
 // idempotent methods only once the request may have reached it (RFC 9110 §9.2.2).
-net::awaitable<std::variant<UpstreamResponse, Failure>> fetch_head(Proxy& p, tcp::socket& up,
-                                                                   const Server& s,
-                                                                   const Request& rq) {
-  const bool may_retry = idempotent(rq.line.method);
+net::awaitable<std::variant<Failure, bool>> fetch_head(Proxy& p, beast::tcp_stream& up,
+                                                       const Server& s, const Request& rq,
+                                                       UpstreamResponse& r) {
+  const bool may_retry = idempotent(rq.msg.method_string());
   error_code ec;
   const auto addr = net::ip::make_address(s.address, ec);  // validated by load_config
-  up.open(addr.is_v6() ? tcp::v6() : tcp::v4(), ec);
-  if (ec) co_return Failure{502, "socket: " + ec.message(), true};
-  auto [cec] = co_await before(Clock::now() + p.cfg.connect_timeout,
-                               up.async_connect(tcp::endpoint(addr, s.port), nothrow));
-  if (cec == net::error::timed_out) co_return Failure{504, "connect timeout", true};
+  up.expires_after(p.cfg.connect_timeout);
+  auto [cec] = co_await up.async_connect(tcp::endpoint(addr, s.port), nothrow);
+  if (is_timeout(cec)) co_return Failure{504, "connect timeout", true};
   if (cec) co_return Failure{502, "connect: " + cec.message(), true};
-  sim::ops::set_no_delay(up);
-  const std::string request = upstream_request(rq, s);
-  if (auto wec = co_await write_all(up, request, Clock::now() + p.cfg.read_timeout))
-    co_return Failure{wec == net::error::timed_out ? 504 : 502, "send: " + wec.message(),
-                      may_retry};
+  sim::ops::set_no_delay(up.socket());
+  auto request = upstream_request(rq, s);
+  up.expires_after(p.cfg.read_timeout);
+  if (auto [wec, n] = co_await http::async_write(up, request, nothrow); wec)
+    co_return Failure{is_timeout(wec) ? 504 : 502, "send: " + wec.message(), may_retry};
 
   // read_timeout bounds the whole head, counted from the end of the send (as nginx does in
   // practice): an upstream dripping one byte per interval cannot hold the request forever.
-  const auto deadline = Clock::now() + p.cfg.read_timeout;
-  std::string buf;
+  up.expires_after(p.cfg.read_timeout);
+  auto& buf = r.buf;
   bool any_byte = false;
+  bool repaired = false;
+  fresh(r.parser, rq.head_method());
   for (;;) {
-    std::size_t end = 0;
-    while ((end = sim::find_head_end(buf)) == 0) {
-      if (buf.size() > kMaxHead) co_return Failure{502, "response head larger than 64 KiB"};
-      if (auto rec = co_await read_more(up, buf, deadline)) {
-        const bool nothing = !any_byte && buf.empty();
-        const std::string where = nothing ? "before any response byte" : "inside the response head";
-        if (rec == net::error::timed_out)
-          co_return Failure{504, "read timeout " + where, nothing && may_retry};
-        co_return Failure{502, "upstream " + rec.message() + " " + where, nothing && may_retry};
+    error_code pec = http::error::need_more;
+    std::size_t used = 0;
+    if (buf.size() > 0) used = r.parser->put(buf.data(), pec);
+    if (pec == http::error::need_more) {
+      auto [rec, n] = co_await up.async_read_some(buf.prepare(kReadSize), nothrow);
+      buf.commit(n);
+      if (n > 0) continue;
+      const bool nothing = !any_byte && buf.size() == 0;
+      const std::string where = nothing ? "before any response byte" : "inside the response head";
+      if (is_timeout(rec)) co_return Failure{504, "read timeout " + where, nothing && may_retry};
+      const std::string what = rec ? rec.message() : "closed the connection";
+      co_return Failure{502, "upstream " + what + " " + where, nothing && may_retry};
+    }
+    if (pec == http::error::bad_field && !repaired) {
+      // Beast has consumed nothing of an unparsed head: repair it in the buffer and parse again.
+      std::string bytes(static_cast<const char*>(buf.data().data()), buf.size());
+      if (remove_space_before_colon(bytes)) {
+        repaired = true;
+        buf.consume(buf.size());
+        net::buffer_copy(buf.prepare(bytes.size()), net::buffer(bytes));
+        buf.commit(bytes.size());
+        fresh(r.parser, rq.head_method());
+        continue;
       }
     }
+    if (pec) co_return Failure{502, "invalid response head: " + pec.message()};
+    // Beast unfolds obs-fold; RFC 9112 §5.2 lets a proxy answer 502 instead, which we do.
+    const std::string_view head(static_cast<const char*>(buf.data().data()), used);
+    if (head.find("\n ") != std::string_view::npos || head.find("\n\t") != std::string_view::npos)
+      co_return Failure{502, "invalid response head: obs-fold"};
+    buf.consume(used);
     any_byte = true;
-    if (end > kMaxHead) co_return Failure{502, "response head larger than 64 KiB"};
-    const Head h = parse_head(std::string_view(buf).substr(0, end), true);
-    if (h.error) co_return Failure{502, std::string("invalid response head: ") + h.error};
-    std::string_view reason;
-    bool http10 = false;
-    const int status = parse_status_line(h.start, reason, http10);
-    if (status == 0) co_return Failure{502, "invalid status line"};
-    if (status == 101)
+    UpstreamParser& h = *r.parser;
+    if (h.status < 100 || h.status > 599) co_return Failure{502, "invalid status line"};
+    if (h.status == 101)
       co_return Failure{502, "101 Switching Protocols (upgrades are not forwarded)"};
-    if (status < 200) {  // interim response: the final one follows (RFC 9110 §15.2)
-      buf.erase(0, end);
+    if (h.status < 200) {  // interim response: the final one follows (RFC 9110 §15.2)
+      fresh(r.parser, rq.head_method());
       continue;
     }
-    UpstreamResponse r;
-    r.framing = framing_of(h.fields);
-    if (r.framing.error) co_return Failure{502, r.framing.error};
-    if (http10 && r.framing.chunked)  // RFC 9112 §6.1: faulty framing
+    if (h.other_coding) co_return Failure{502, "unsupported Transfer-Encoding"};
+    if (h.version == 10 && h.chunked())  // RFC 9112 §6.1: faulty framing
       co_return Failure{502, "Transfer-Encoding in an HTTP/1.0 response"};
-    r.status = status;
-    r.reason = std::string(reason);
-    const auto options = connection_options(h.fields);
-    for (const Field& f : h.fields) {
-      if (!dropped(f.name, options))
-        r.fields.append(f.name).append(": ").append(f.value).append("\r\n");
-    }
-    r.no_body = rq.line.method == "HEAD" || status == 204 || status == 304;
-    r.buf = buf.substr(end);
-    co_return r;
+    co_return true;
   }
 }
 
 // Sends the response head and relays the body. On an upstream failure mid-body it returns with
 // keep = false and the framing unfinished (no last chunk, Content-Length short): the caller
 // closes the client connection, so the truncation is detectable.
-net::awaitable<Outcome> relay(Proxy& p, tcp::socket& client, tcp::socket& up, const Request& rq,
-                              UpstreamResponse& r) {
+net::awaitable<Outcome> relay(Proxy& p, beast::tcp_stream& client, beast::tcp_stream& up,
+                              const Request& rq, UpstreamResponse& r) {
   enum class Out : std::uint8_t { none, length, chunked, until_close };
-  const Framing& f = r.framing;
-  const Out out = r.no_body      ? Out::none
-                  : f.has_length ? Out::length
-                  : !rq.http10   ? Out::chunked     // upstream chunked or close-delimited
-                                 : Out::until_close;  // HTTP/1.0 clients cannot take chunked
+  UpstreamParser& u = *r.parser;
+  const auto length = u.content_length();
+  const bool no_body = rq.head_method() || u.status == 204 || u.status == 304;
+  const Out out = no_body      ? Out::none
+                  : length     ? Out::length
+                  : !rq.http10 ? Out::chunked       // upstream chunked or close-delimited
+                               : Out::until_close;  // HTTP/1.0 clients cannot take chunked
   Outcome o;
-  o.status = r.status;
-  o.keep = !rq.line.close && out != Out::until_close;
-  std::string head = "HTTP/1.1 " + std::to_string(r.status) + " " + r.reason + "\r\n" + r.fields;
-  if (f.has_length && r.status != 204)
-    head += "Content-Length: " + std::to_string(f.length) + "\r\n";
-  if (out == Out::chunked) head += "Transfer-Encoding: chunked\r\n";
-  head += connection_field(o.keep, rq.http10);
-  head += "\r\n";
-  const auto client_deadline = [&] { return Clock::now() + p.cfg.client_timeout; };
+  o.status = u.status;
+  o.keep = rq.keep_alive && out != Out::until_close;
+
+  http::response<http::empty_body> res;
+  res.version(11);
+  res.result(static_cast<unsigned>(u.status));
+  res.reason(u.reason);
+  const auto options = connection_options(u.fields);
+  for (const auto& [name, value] : u.fields) {
+    if (!dropped(name, options)) res.insert(name, value);
+  }
+  if (length && u.status != 204) res.set(http::field::content_length, std::to_string(*length));
+  if (out == Out::chunked) res.set(http::field::transfer_encoding, "chunked");
+  set_connection(res, o.keep, rq.http10);
   const auto fail = [&](std::string why) {
     o.keep = false;
     o.result = "truncated: " + why;
     return o;
   };
-  if (co_await write_all(client, head, client_deadline())) co_return fail("client write failed");
+  http::response_serializer<http::empty_body> head(res);
+  client.expires_after(p.cfg.client_timeout);
+  if (auto [ec, n] = co_await http::async_write_header(client, head, nothrow); ec)
+    co_return fail("client write failed");
   if (out == Out::none) co_return o;
 
-  std::string& buf = r.buf;
-  if (out == Out::length) {
-    std::uint64_t left = f.length;
-    for (;;) {
-      const auto take = static_cast<std::size_t>(std::min<std::uint64_t>(left, buf.size()));
-      if (take > 0) {
-        if (co_await write_all(client, std::string_view(buf).substr(0, take), client_deadline()))
-          co_return fail("client write failed");
-      }
-      left -= take;
-      o.body_bytes += take;
-      buf.clear();  // bytes past the Content-Length are not part of this response
-      if (left == 0) co_return o;
-      if (auto ec = co_await read_more(up, buf, Clock::now() + p.cfg.read_timeout))
-        co_return fail("upstream " + ec.message() + " with " + std::to_string(left) +
-                       " body bytes missing");
-    }
-  }
-
-  ChunkDecoder dec;
-  std::string payload;
+  u.eager(true);
   for (;;) {
-    bool finished = false;
-    if (f.chunked) {
-      buf.erase(0, dec.feed(buf, payload));
-      if (dec.failed()) co_return fail("invalid chunk framing from upstream");
-      finished = dec.done();
-    } else {
-      payload += buf;
-      buf.clear();
+    error_code pec;
+    if (r.buf.size() > 0 && !u.is_done()) r.buf.consume(u.put(r.buf.data(), pec));
+    if (pec && pec != http::error::need_more) {
+      co_return fail(u.chunked() ? "invalid chunk framing from upstream"
+                                 : "invalid body from upstream: " + pec.message());
     }
-    if (!payload.empty()) {
-      // Named, not a ?: temporary inside the co_await: GCC 12 mis-destroys such temporaries in
+    if (!u.body.empty()) {
+      client.expires_after(p.cfg.client_timeout);
+      // Named, not a temporary inside the co_await: GCC 12 mis-destroys such temporaries in
       // coroutine frames (ASan: free of a pointer into the frame).
-      const std::string piece = out == Out::chunked ? chunk(payload) : payload;
-      if (co_await write_all(client, piece, client_deadline()))
-        co_return fail("client write failed");
-      o.body_bytes += payload.size();
-      payload.clear();
+      const auto piece = net::buffer(u.body);
+      error_code ec;
+      if (out == Out::chunked) {
+        const auto chunk = http::make_chunk(piece);
+        std::tie(ec, std::ignore) = co_await net::async_write(client, chunk, nothrow);
+      } else {
+        std::tie(ec, std::ignore) = co_await net::async_write(client, piece, nothrow);
+      }
+      if (ec) co_return fail("client write failed");
+      o.body_bytes += u.body.size();
+      u.body.clear();
     }
-    if (finished) break;
-    if (auto ec = co_await read_more(up, buf, Clock::now() + p.cfg.read_timeout)) {
+    if (u.is_done()) break;
+    up.expires_after(p.cfg.read_timeout);
+    auto [rec, n] = co_await up.async_read_some(r.buf.prepare(kReadSize), nothrow);
+    r.buf.commit(n);
+    if (n == 0) {
       // A close-delimited body ends cleanly at FIN (RFC 9112 §6.3 item 8); anything else is
       // a truncation, and so is a FIN before the last chunk.
-      if (!f.chunked && ec == net::error::eof) break;
-      co_return fail("upstream " + ec.message() + " mid-body");
+      error_code eof_ec;
+      if (rec == net::error::eof) u.put_eof(eof_ec);
+      if (rec == net::error::eof && !eof_ec && u.is_done()) break;
+      if (length)
+        co_return fail("upstream " + rec.message() + " with " +
+                       std::to_string(*length - o.body_bytes) + " body bytes missing");
+      co_return fail("upstream " + rec.message() + " mid-body");
     }
   }
   if (out == Out::chunked) {
-    if (co_await write_all(client, "0\r\n\r\n", client_deadline()))
+    client.expires_after(p.cfg.client_timeout);
+    const auto last = http::make_chunk_last();
+    if (auto [ec, n] = co_await net::async_write(client, last, nothrow); ec)
       co_return fail("client write failed");
   }
   co_return o;
 }
 
-net::awaitable<Outcome> forward(Proxy& p, tcp::socket& client, const Request& rq) {
+net::awaitable<Outcome> forward(Proxy& p, beast::tcp_stream& client, const Request& rq) {
   std::size_t attempts = p.cfg.servers.size();
   if (p.cfg.retries) attempts = std::min(attempts, *p.cfg.retries + 1);
   Failure failure;
@@ -674,36 +544,38 @@ net::awaitable<Outcome> forward(Proxy& p, tcp::socket& client, const Request& rq
   for (std::size_t i = 0; i < attempts; ++i) {
     const Server& s = p.cfg.servers[i];
     tried += (tried.empty() ? "" : ",") + s.text;
-    tcp::socket up(client.get_executor());
-    auto r = co_await fetch_head(p, up, s, rq);
-    if (auto* resp = std::get_if<UpstreamResponse>(&r)) {
-      Outcome o = co_await relay(p, client, up, rq, *resp);
-      sim::ops::close_graceful(up);
+    beast::tcp_stream up(client.get_executor());
+    UpstreamResponse r;
+    auto result = co_await fetch_head(p, up, s, rq, r);
+    if (std::holds_alternative<bool>(result)) {
+      Outcome o = co_await relay(p, client, up, rq, r);
+      sim::ops::close_graceful(up.socket());
       o.upstream = tried;
       co_return o;
     }
-    failure = std::get<Failure>(std::move(r));
-    sim::ops::close_graceful(up);
+    failure = std::get<Failure>(std::move(result));
+    sim::ops::close_graceful(up.socket());
     if (!failure.retryable) break;
   }
   Outcome o;
   o.status = failure.status;
   o.upstream = tried;
   o.result = failure.why;
-  o.keep = !rq.line.close;
-  const auto response = error_response(
-      failure.status, failure.why, connection_field(o.keep, rq.http10), rq.line.method == "HEAD");
-  if (co_await write_all(client, response, Clock::now() + p.cfg.client_timeout)) o.keep = false;
+  o.keep = rq.keep_alive;
+  auto response = error_response(failure.status, failure.why, o.keep, rq.http10, rq.head_method());
+  client.expires_after(p.cfg.client_timeout);
+  if (auto [ec, n] = co_await http::async_write(client, response, nothrow); ec) o.keep = false;
   co_return o;
 }
 
-net::awaitable<void> serve_client(Proxy& p, tcp::socket client) {
-  sim::ops::set_no_delay(client);
+net::awaitable<void> serve_client(Proxy& p, tcp::socket socket) {
+  sim::ops::set_no_delay(socket);
   error_code ec;
-  const auto remote = client.remote_endpoint(ec);
+  const auto remote = socket.remote_endpoint(ec);
   const std::string peer =
       ec ? "-" : remote.address().to_string() + ":" + std::to_string(remote.port());
-  std::string in;  // client bytes not consumed yet (pipelined requests stay here)
+  beast::tcp_stream client(std::move(socket));
+  beast::flat_buffer in;  // client bytes not consumed yet (pipelined requests stay here)
   for (bool keep = true; keep;) {
     Request rq;
     if (co_await read_request(p, client, in, rq) != Read::ok) break;
@@ -712,7 +584,7 @@ net::awaitable<void> serve_client(Proxy& p, tcp::socket client) {
     write_log(p, peer, rq, o, start);
     keep = o.keep;
   }
-  sim::ops::close_graceful(client);
+  sim::ops::close_graceful(client.socket());
 }
 
 // No coroutine is detached: an exception escaping one is a bug, and it gets printed.
