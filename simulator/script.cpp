@@ -6,6 +6,8 @@ template <class... F>
 struct Overloaded : F... {
   using F::operator()...;
 };
+template <class... F>
+Overloaded(F...) -> Overloaded<F...>;  // clang 14 (the fuzz build) lacks aggregate deduction
 }  // namespace
 
 bool ends_connection(const Step& step) {

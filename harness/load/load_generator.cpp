@@ -297,7 +297,8 @@ net::awaitable<LoadResult> run_load(LoadOptions options, ProgressFn progress) {
   // early with what was measured so far, instead of throwing out of the next co_await.
   co_await net::this_coro::throw_if_cancelled(false);
 
-  const Clock::time_point start = Clock::now();
+  const Clock::time_point start =
+      options.start == Clock::time_point{} ? Clock::now() : options.start;
   auto run = std::make_shared<Run>(ex, std::move(options), start, static_cast<bool>(progress));
   const LoadOptions& o = run->options;
 

@@ -34,6 +34,9 @@ struct LoadOptions {
   bool request_ids = true;               ///< add "X-Bgw-Request: <id>" to every request
   std::uint64_t max_requests = 0;        ///< stop after this many (0: only the duration)
   std::size_t max_records = 20'000'000;  ///< keep at most this many RequestRecords
+  /// t = 0 of the run (records and the schedule count from it); default: when run_load begins.
+  /// A bench passes the instant its timeline starts from, so both share one clock origin.
+  Clock::time_point start{};
 };
 
 using ProgressFn = std::function<void(const Progress&)>;

@@ -7,6 +7,8 @@
 #include <set>
 #include <thread>
 
+#include "harness/run/guardian.hpp"
+
 namespace bgw::run {
 namespace {
 
@@ -26,16 +28,19 @@ bool interrupted() {
 }
 
 void register_process_group(pid_t leader) {
+  guard_process_group(leader);
   std::lock_guard lock(g_mutex);
   g_groups.insert(leader);
 }
 
 void unregister_process_group(pid_t leader) {
+  release_process_group(leader);
   std::lock_guard lock(g_mutex);
   g_groups.erase(leader);
 }
 
 void install_signal_handling() {
+  start_guardian();  // a fork: before the signal thread below, as before any other
   sigset_t set;
   sigemptyset(&set);
   sigaddset(&set, SIGINT);

@@ -349,8 +349,11 @@ std::optional<DecodedRule> decode_rule(const TableReader& r, const sim::Response
       std::vector<std::string_view> known;
       for (const auto& p : info->params) known.push_back(p.name);
       for (const auto& [key, value] : *pt) {
-        const auto it = std::find_if(info->params.begin(), info->params.end(),
-                                     [&](const sim::ParamInfo& p) { return p.name == key.str(); });
+        const auto it =
+            std::find_if(info->params.begin(), info->params.end(),
+                         // clang 14 (the fuzz build) cannot capture a structured
+                         // binding implicitly; an init-capture it can
+                         [&k = key](const sim::ParamInfo& p) { return p.name == k.str(); });
         if (it == info->params.end()) {
           const std::string hint = closest(key.str(), known);
           d.error(d.at(key.source()),

@@ -114,9 +114,13 @@ Simulation::~Simulation() {
 }
 
 void Simulation::start_timeline() {
+  start_timeline(sim::Clock::now());
+}
+
+void Simulation::start_timeline(sim::Clock::time_point origin) {
   if (impl_->started) return;
   impl_->started = true;
-  impl_->anchor = sim::Clock::now();
+  impl_->anchor = origin;
   impl_->schedule();
 }
 

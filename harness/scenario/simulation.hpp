@@ -38,6 +38,9 @@ class Simulation {
   /// Starts the clock of the timeline: every event runs `at` after this call, in time order
   /// (file order for equal times). Call once.
   void start_timeline();
+  /// The same with the timeline's t = 0 given: a bench passes the instant the load counts from,
+  /// so an event and the load's records share one origin and no event lands early on it.
+  void start_timeline(sim::Clock::time_point origin);
   /// Cancels the events still pending and stops every upstream. Idempotent.
   void stop();
 

@@ -150,19 +150,23 @@ std::vector<std::string> markdown_row(const std::string& md, const std::string& 
 }
 
 TEST(MatrixCli, RealProxiesTheMiniProxyAndSkippedColumns) {
-  ASSERT_TRUE(bgw::test::repo_root());
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
   const fs::path dir = temp_dir("cli");
   write_scenarios(dir / "scenarios");
   const auto mini = mini_adapter(dir, "mini", BGW_MINI_PROXY_EXE, true);
   const auto unverified = mini_adapter(dir, "unverified", BGW_MINI_PROXY_EXE, false);
   const auto absent = mini_adapter(dir, "absent", "bgw-no-such-proxy-anywhere", true);
-  const auto run =
-      run_cli({"matrix", "--proxies",
-               "nginx,haproxy," + mini.string() + "," + unverified.string() + "," + absent.string(),
-               "-j", "2", "--runs-dir", (dir / "runs").string(), "--html",
-               (dir / "m.html").string(), "--markdown", (dir / "m.md").string(), "--json",
-               (dir / "m.json").string(), (dir / "scenarios").string()},
-              dir);
+  // The shipped adapters by path: a build directory outside the source tree has no proxies/
+  // above the binary for a bare name to resolve to.
+  const std::string shipped =
+      (*root / "proxies/nginx.toml").string() + "," + (*root / "proxies/haproxy.toml").string();
+  const auto run = run_cli(
+      {"matrix", "--proxies",
+       shipped + "," + mini.string() + "," + unverified.string() + "," + absent.string(), "-j", "2",
+       "--runs-dir", (dir / "runs").string(), "--html", (dir / "m.html").string(), "--markdown",
+       (dir / "m.md").string(), "--json", (dir / "m.json").string(), (dir / "scenarios").string()},
+      dir);
   ASSERT_TRUE(run.status.exited && run.status.code == 0) << run.status.describe() << "\n"
                                                          << run.err;
 

@@ -196,10 +196,11 @@ TEST(RunnerInterrupt, SigintLeavesNoProxyAndNoPortBehind) {
           "[[upstream.fault]]\nfault = \"stall_before_headers\"\nparams = { duration = \"20s\" }\n",
           "[[step.expect]]\nseverity = \"must\"\nstatus = 504\n"),
       std::regex("read = \"500ms\""), "read = \"30s\"");
-  bgw::proxy::ChildProcess cli({.argv = {BGW_CLI_EXE, "run", "--proxy", "nginx", "--runs-dir",
-                                         runs.string(), (dir / "stall.toml").string()},
-                                .stdout_path = (dir / "out.log").string(),
-                                .stderr_path = (dir / "err.log").string()});
+  bgw::proxy::ChildProcess cli(
+      {.argv = {BGW_CLI_EXE, "run", "--proxy", (*root / "proxies/nginx.toml").string(),
+                "--runs-dir", runs.string(), (dir / "stall.toml").string()},
+       .stdout_path = (dir / "out.log").string(),
+       .stderr_path = (dir / "err.log").string()});
   // Wait (bounded, on the child's exit as the tick) until nginx wrote its pid file.
   fs::path pidfile;
   for (int i = 0; i < 1000 && pidfile.empty(); ++i) {
