@@ -78,7 +78,6 @@ std::string usage_text() {
   return out.str();
 }
 
-// Every command without a file of its own: parsed here, run by the library.
 int usage_error(const std::string& message) {
   std::cerr << "badgateway: " << message << "\n\n";
   usage(std::cerr);
@@ -98,6 +97,8 @@ int list_faults(bool verbose) {
   return 0;
 }
 
+// The commands without a file of their own: parsed here, run by the library. Their help is the
+// main usage.
 int demo_command(const std::vector<std::string>& args) {
   bgw::cli::DemoOptions options;
   CLI::App app;
