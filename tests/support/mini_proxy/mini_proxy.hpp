@@ -1,7 +1,8 @@
 // bgw-mini-proxy: a small, deterministic reference reverse proxy. The harness launches it like
 // any real proxy (from a rendered config file) to self-test the pipeline where no nginx or
 // HAProxy is installed, so it implements the RFC-correct baseline the suite expects
-// (/work/shared/research/proxy-semantics.md §1 and §4) and nothing more.
+// (/work/shared/research/proxy-semantics.md §1 and §4) and nothing more. Its HTTP goes through
+// Beast (proxy.cpp), so it is an oracle independent of the simulator's and the client's readers.
 #pragma once
 
 #include <chrono>
