@@ -30,7 +30,7 @@ ProxyPlan plan_one(const std::string& path, bool required, std::vector<std::stri
   p.name = fs::path(path).stem().string();
   std::error_code ec;
   if (!fs::exists(path, ec)) {
-    errors.push_back("no adapter '" + path + "'");
+    errors.push_back("no adapter '" + path + "'" + proxy::adapter_hint(path));
     return p;
   }
   auto loaded = proxy::load_adapter(path);

@@ -14,6 +14,7 @@
 
 #include "harness/proxy/child_process.hpp"
 #include "harness/scenario/decode.hpp"
+#include "harness/scenario/vocabulary.hpp"
 
 namespace bgw::proxy {
 namespace {
@@ -26,10 +27,11 @@ using scenario::detail::TableReader;
 using K = std::string_view;
 
 constexpr std::array<K, 2> root_keys{"adapter", "deviation"};
-constexpr std::array<K, 15> adapter_keys{
-    "name",        "description", "program",    "argv",         "config_template",
-    "config_file", "directories", "check_argv", "version_argv", "version_pattern",
-    "features",    "ready",       "stop",       "verified",     "notes"};
+constexpr std::array<K, 16> adapter_keys{
+    "name",         "description", "program",    "argv",         "config_template",
+    "config_file",  "directories", "check_argv", "version_argv", "version_pattern",
+    "features",     "ready",       "stop",       "verified",     "notes",
+    "override_keys"};
 constexpr std::array<K, 4> ready_keys{"probe", "timeout", "log_file", "needle"};
 constexpr std::array<K, 2> stop_keys{"signal", "grace"};
 constexpr std::array<K, 7> deviation_keys{"scenario", "check", "versions",    "actual",
@@ -94,6 +96,22 @@ void decode_adapter(Decoder& d, const toml::table& root, Adapter& a, const fs::p
     }
   }
   a.features = r.strings("features").value_or(std::vector<std::string>{});
+  for (const auto& f : a.features) {
+    if (std::find(scenario::known_features().begin(), scenario::known_features().end(), f) ==
+        scenario::known_features().end())
+      d.error(r.at("features"),
+              "unknown feature \"" + f + "\"" +
+                  scenario::detail::did_you_mean(f, scenario::known_features(), '"') +
+                  " (known: " + scenario::detail::list_of(scenario::known_features()) + ")");
+  }
+  a.override_keys = r.string("override_keys").value_or("");
+  if (!a.override_keys.empty()) {
+    try {
+      std::regex check(a.override_keys);
+    } catch (const std::regex_error& e) {
+      d.error(r.at("override_keys"), std::string("invalid regular expression: ") + e.what());
+    }
+  }
   a.verified = r.boolean("verified").value_or(true);
   (void)r.string("notes");
 
@@ -158,7 +176,7 @@ AdapterLoad load_adapter(const std::string& path) {
   Decoder d(std::make_shared<const std::string>(path), out.diagnostics);
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    d.error(d.start(), "cannot read the adapter file");
+    d.error(d.start(), "cannot read the adapter file" + adapter_hint(path));
     return out;
   }
   std::stringstream text;
@@ -189,10 +207,47 @@ AdapterLoad load_adapter(const std::string& path) {
   return out;
 }
 
+// "apache" for "apache2": the closest adapter file next to a missing one.
+std::string adapter_hint(const std::string& path) {
+  const fs::path p(path);
+  std::error_code ec;
+  if (fs::exists(p, ec)) return {};
+  std::vector<std::string> stems;
+  for (fs::directory_iterator it(p.parent_path().empty() ? "." : p.parent_path(), ec), end;
+       !ec && it != end; it.increment(ec)) {
+    if (it->path().extension() == ".toml") stems.push_back(it->path().stem().string());
+  }
+  std::vector<std::string_view> names(stems.begin(), stems.end());
+  return scenario::detail::did_you_mean(p.stem().string(), names, '\'');
+}
+
 std::string resolve_adapter(const std::string& name_or_file, const std::string& proxies_dir) {
   if (name_or_file.find('/') != std::string::npos || name_or_file.ends_with(".toml"))
     return name_or_file;
   return (fs::path(proxies_dir) / (name_or_file + ".toml")).string();
+}
+
+scenario::Diagnostics check_overrides(const Adapter& a, const scenario::Scenario& sc,
+                                      const std::string& template_text) {
+  scenario::Diagnostics out;
+  const bool placed = template_text.find("{{#overrides}}") != std::string::npos;
+  const std::regex keys(a.override_keys.empty() ? ".*" : a.override_keys);
+  for (const auto& o : sc.proxy.overrides) {
+    if (o.proxy != a.name) continue;  // knobs for another proxy are not used by this one
+    if (!placed && !o.knobs.empty()) {
+      out.push_back({o.where, "the " + a.name + " adapter (" + a.path +
+                                  ") places no [proxy.override." + a.name +
+                                  "] knobs: its template has no {{#overrides}} section"});
+      continue;
+    }
+    for (const auto& k : o.knobs) {
+      if (!std::regex_match(k.key, keys))
+        out.push_back({k.where, "the " + a.name + " adapter cannot place the knob '" + k.key +
+                                    "': its keys must match " + a.override_keys + " (" + a.path +
+                                    ")"});
+    }
+  }
+  return out;
 }
 
 std::string read_version(const Adapter& a) {

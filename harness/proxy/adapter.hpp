@@ -11,6 +11,7 @@
 
 #include "harness/proxy/readiness.hpp"
 #include "harness/scenario/diagnostic.hpp"
+#include "harness/scenario/scenario.hpp"
 
 namespace bgw::proxy {
 
@@ -41,6 +42,9 @@ struct Adapter {
   std::vector<std::string> version_argv;  ///< prints the version
   std::string version_pattern;            ///< ECMAScript regex; group 1 is the version
   std::vector<std::string> features;      ///< what `requires` may ask for
+  /// ECMAScript regex every [proxy.override.<name>] key must match (what the template can
+  /// place there); empty: any key.
+  std::string override_keys;
   ReadyProbe::Kind ready = ReadyProbe::Kind::tcp;
   std::string ready_log_file;  ///< log_line probe: file in the run directory
   std::string ready_needle;    ///< log_line probe: the text that means ready
@@ -64,6 +68,16 @@ AdapterLoad load_adapter(const std::string& path);
 /// Resolve `--proxy NAME|FILE`: a path to a .toml file, or the name of an adapter shipped in
 /// `proxies_dir` (proxies/<NAME>.toml).
 std::string resolve_adapter(const std::string& name_or_file, const std::string& proxies_dir);
+
+/// The scenario's [proxy.override.<adapter>] knobs this adapter cannot use: its template has no
+/// {{#overrides}} section, or a key does not match `override_keys`. Each diagnostic is at the
+/// knob (file:line:col) and names the adapter. Knobs for other proxies are ignored.
+scenario::Diagnostics check_overrides(const Adapter& adapter, const scenario::Scenario& scenario,
+                                      const std::string& template_text);
+
+/// For an adapter file that does not exist: "; did you mean 'apache2'?" naming the closest
+/// adapter file next to it (empty when it exists or nothing is close).
+std::string adapter_hint(const std::string& path);
 
 /// The proxy's version by running version_argv (empty when it cannot be read).
 std::string read_version(const Adapter& adapter);

@@ -60,6 +60,13 @@ LaunchedProxy launch_proxy(const Adapter& a, const scenario::Scenario& sc, const
   // a directory inside it.
   const fs::path dir = fs::absolute(o.run_dir);
   const std::string program = find_program(a.program);
+  const std::string template_text = read_file(a.config_template);
+  // A knob the template cannot place would silently change nothing: refuse the run instead.
+  if (const auto unusable = check_overrides(a, sc, template_text); !unusable.empty()) {
+    std::string text;
+    for (const auto& d : unusable) text += (text.empty() ? "" : "\n") + d.to_string();
+    throw HarnessError(text);
+  }
   for (int attempt = 0;; ++attempt) {
     Bindings b;
     b.workdir = dir.string();
@@ -71,7 +78,7 @@ LaunchedProxy launch_proxy(const Adapter& a, const scenario::Scenario& sc, const
     TemplateValue ctx = make_context(sc, b, a.name);
     ctx.set("program", program);
     const std::string config =
-        render_template(read_file(a.config_template), ctx, fs::path(a.config_template).filename());
+        render_template(template_text, ctx, fs::path(a.config_template).filename());
     write_file(dir / a.config_file, config);
     for (const auto& d : a.directories) fs::create_directories(dir / d);
 

@@ -3,8 +3,9 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <array>
 #include <cctype>
-
+#include <charconv>
 #include <chrono>
 
 namespace bgw::proxy {
@@ -46,10 +47,16 @@ const char* retry_key(scenario::RetryOn on) {
   return "unknown";
 }
 
+std::string format_float(double d) {
+  std::array<char, 64> buf{};
+  const auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), d);
+  return ec == std::errc() ? std::string(buf.data(), end) : std::to_string(d);
+}
+
 TemplateValue knob_value(const scenario::KnobValue& v) {
   if (const auto* b = std::get_if<bool>(&v)) return TemplateValue(*b);
   if (const auto* i = std::get_if<std::int64_t>(&v)) return TemplateValue::number(*i);
-  if (const auto* d = std::get_if<double>(&v)) return TemplateValue(std::to_string(*d));
+  if (const auto* d = std::get_if<double>(&v)) return TemplateValue(format_float(*d));
   if (const auto* s = std::get_if<std::string>(&v)) return TemplateValue(*s);
   std::vector<TemplateValue> list;
   for (const auto& s : std::get<std::vector<std::string>>(v)) list.emplace_back(s);
@@ -71,6 +78,32 @@ std::string listen_instance(const std::string& host, std::uint16_t port) {
       if (std::isalnum(static_cast<unsigned char>(c))) out += c;
   }
   return out + "p" + std::to_string(port);
+}
+
+// One template line per value, so a template places every knob with one section
+// ({{#overrides}}{{key}} {{value}}{{/overrides}}): an array repeats its key, once per element
+// (haproxy's `option = ["redispatch", "forwardfor"]` is two `option` lines).
+void append_override_lines(const scenario::Knob& k, std::vector<TemplateValue>& lines) {
+  auto line = [&](std::string text, const char* kind, bool flag = false) {
+    TemplateValue l;
+    l.set("key", k.key);
+    l.set("value", std::move(text));
+    l.set("flag", flag);
+    for (const char* name : {"is_integer", "is_float", "is_bool", "is_string"})
+      l.set(name, std::string_view(name).substr(3) == kind);
+    lines.push_back(std::move(l));
+  };
+  const scenario::KnobValue& v = k.value;
+  if (const auto* b = std::get_if<bool>(&v))
+    line(*b ? "true" : "false", "bool", *b);
+  else if (const auto* i = std::get_if<std::int64_t>(&v))
+    line(std::to_string(*i), "integer");
+  else if (const auto* d = std::get_if<double>(&v))
+    line(format_float(*d), "float");
+  else if (const auto* s = std::get_if<std::string>(&v))
+    line(*s, "string");
+  else
+    for (const auto& e : std::get<std::vector<std::string>>(v)) line(e, "string");
 }
 
 }  // namespace
@@ -122,6 +155,10 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
   c.set("retry.attempts", TemplateValue::number(retrying ? p.retry.attempts : 0));
   c.set("retry.tries", TemplateValue::number(retrying ? p.retry.attempts + 1 : 1));
   c.set("retry.non_idempotent", p.retry.non_idempotent);
+  const int same = retrying ? p.retry.same_upstream : 0;
+  c.set("retry.same_upstream.enabled", same > 0);
+  c.set("retry.same_upstream.retries", TemplateValue::number(same));
+  c.set("retry.same_upstream.tries", TemplateValue::number(same + 1));
   for (const auto on :
        {scenario::RetryOn::connect_error, scenario::RetryOn::timeout, scenario::RetryOn::reset,
         scenario::RetryOn::invalid_response, scenario::RetryOn::http_5xx,
@@ -141,11 +178,17 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
   c.set("health.fail_window", duration_value(p.health.fail_window));
 
   TemplateValue knobs;
+  std::vector<TemplateValue> lines;
   for (const auto& o : p.overrides) {
     if (o.proxy != proxy) continue;
-    for (const auto& k : o.knobs) knobs.set(k.key, knob_value(k.value));
+    for (const auto& k : o.knobs) {
+      knobs.set(k.key, knob_value(k.value));
+      append_override_lines(k, lines);
+    }
   }
   c.set("knobs", std::move(knobs));
+  c.set("has_overrides", !lines.empty());
+  c.set("overrides", std::move(lines));
   return c;
 }
 

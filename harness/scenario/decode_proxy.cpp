@@ -1,6 +1,7 @@
 // [proxy]: the proxy-neutral topology (listener, pool, timeouts, retries, passive health) that
 // adapters render into each proxy's own configuration, plus free-form per-proxy knobs.
 #include <algorithm>
+#include <tuple>
 
 #include "harness/scenario/sections.hpp"
 
@@ -69,6 +70,22 @@ KnobValue knob_value(Decoder& d, const toml::node& n, bool& ok) {
   return false;
 }
 
+// Knobs are flat: a dotted key (`server.max-keep-alive-requests = 5`, which TOML reads as nested
+// tables) is kept as the dotted name the proxy uses.
+void decode_knobs(Decoder& d, const toml::table& t, const std::string& prefix,
+                  std::vector<Knob>& out) {
+  for (const auto& [key, v] : t) {
+    const std::string name = prefix + std::string(key.str());
+    if (const auto* nested = v.as_table()) {
+      decode_knobs(d, *nested, name + ".", out);
+      continue;
+    }
+    bool ok = true;
+    KnobValue kv = knob_value(d, v, ok);
+    if (ok) out.push_back(Knob{name, std::move(kv), d.at(key.source())});
+  }
+}
+
 std::vector<ProxyOverride> decode_overrides(Decoder& d, const toml::table& t) {
   std::vector<ProxyOverride> out;
   for (const auto& [proxy, value] : t) {
@@ -82,17 +99,29 @@ std::vector<ProxyOverride> decode_overrides(Decoder& d, const toml::table& t) {
     const auto* knobs = as_table(d, value, "'proxy.override." + name + "'");
     if (knobs == nullptr) continue;
     ProxyOverride o{.proxy = name, .knobs = {}, .where = d.at(value)};
-    for (const auto& [key, v] : *knobs) {
-      bool ok = true;
-      KnobValue kv = knob_value(d, v, ok);
-      if (ok) o.knobs.push_back(Knob{std::string(key.str()), std::move(kv), d.at(key.source())});
-    }
+    decode_knobs(d, *knobs, "", o.knobs);
+    // TOML tables iterate in key order; templates place knobs in the order they were written.
+    std::stable_sort(o.knobs.begin(), o.knobs.end(), [](const Knob& x, const Knob& y) {
+      return std::tie(x.where.line, x.where.column) < std::tie(y.where.line, y.where.column);
+    });
     out.push_back(std::move(o));
   }
   return out;
 }
 
 }  // namespace
+
+void require_topology_features(Scenario& s) {
+  // A proxy that cannot try the same upstream again would render the retry approximately (on
+  // another upstream): the scenario is skipped there instead, through the feature mechanism.
+  const RetryPolicy& retry = s.proxy.retry;
+  if (retry.same_upstream == 0) return;
+  constexpr std::string_view feature = "retry_same_upstream";
+  for (const auto& req : s.meta.requirements)
+    if (!req.is_version() && req.subject == feature) return;
+  s.meta.requirements.push_back(Requirement{
+      .text = std::string(feature), .subject = std::string(feature), .where = retry.same_upstream_where});
+}
 
 Proxy decode_proxy(Decoder& d, const toml::node* node) {
   Proxy p;
@@ -149,6 +178,13 @@ Proxy decode_proxy(Decoder& d, const toml::node* node) {
       }
     }
     if (auto v = rr.boolean("non_idempotent")) p.retry.non_idempotent = *v;
+    if (auto v = rr.integer("same_upstream", 0, 100)) {
+      p.retry.same_upstream = static_cast<int>(*v);
+      p.retry.same_upstream_where = rr.at("same_upstream");
+      if (p.retry.same_upstream > 0 && p.retry.attempts == 0)
+        d.error(rr.at("same_upstream"),
+                "'same_upstream' counts retries, but 'attempts' is 0: nothing is retried");
+    }
   }
   if (const auto* ht = r.subtable("health")) {
     TableReader hr(d, *ht, keys::health);

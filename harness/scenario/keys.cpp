@@ -26,7 +26,7 @@ constexpr std::array<K, 7> proxy_keys{
 constexpr std::array<K, 2> listener_keys{"keepalive", "idle_timeout"};
 constexpr std::array<K, 3> pool_member_keys{"upstream", "backup", "weight"};
 constexpr std::array<K, 4> timeouts_keys{"connect", "read", "send", "idle"};
-constexpr std::array<K, 3> retry_keys{"attempts", "on", "non_idempotent"};
+constexpr std::array<K, 4> retry_keys{"attempts", "on", "non_idempotent", "same_upstream"};
 constexpr std::array<K, 2> health_keys{"max_fails", "fail_window"};
 constexpr std::array<K, 6> step_keys{
     "request", "reuse_connection", "repeat", "concurrency", "pause", "expect"};

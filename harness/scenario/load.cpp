@@ -22,6 +22,7 @@ Scenario decode_scenario(Decoder& d, const toml::table& root) {
     d.error(s.meta.where, "a scenario needs at least one [[upstream]] table");
   s.upstreams = detail::decode_upstreams(d, upstreams);
   s.proxy = detail::decode_proxy(d, r.get("proxy"));
+  detail::require_topology_features(s);
   s.steps = detail::decode_steps(d, r.get("step"));
   s.expects = detail::decode_expects(d, r.get("expect"));
   s.bench = detail::decode_bench(d, r.get("bench"), s.upstreams);

@@ -119,7 +119,11 @@ enum class RetryOn : std::uint8_t {
 struct RetryPolicy {
   int attempts = 0;  ///< retries after the first try; 0 never retries
   std::vector<RetryOn> on{RetryOn::connect_error, RetryOn::timeout};
-  bool non_idempotent = false;  ///< whether POST, PATCH, ... may be retried too
+  bool non_idempotent = false;  ///< whether POST, PATCH, ... may be retried too (a failed
+                                ///< connect is retried for any method: nothing was sent)
+  int same_upstream = 0;        ///< retries on the same upstream before one moves on; 0: each
+                                ///< retry goes to another upstream
+  Location same_upstream_where;
   Location where;
 };
 

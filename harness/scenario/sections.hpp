@@ -26,6 +26,9 @@ bool is_token(std::string_view s);
 Meta decode_meta(Decoder& d, const toml::node* node);
 std::vector<Upstream> decode_upstreams(Decoder& d, const toml::node* node);
 Proxy decode_proxy(Decoder& d, const toml::node* node);
+/// Adds the features the [proxy] topology needs to `requires` (retry.same_upstream needs
+/// "retry_same_upstream"), so a proxy that cannot express them is skipped, not approximated.
+void require_topology_features(Scenario& s);
 std::vector<Step> decode_steps(Decoder& d, const toml::node* node);
 std::vector<UpstreamExpect> decode_expects(Decoder& d, const toml::node* node);
 /// [bench]; nullopt when the file has none. Events the load would end before are errors.

@@ -94,21 +94,24 @@ std::span<const Spelling<ConnectionEnd>> spellings() {
 
 std::span<const std::string_view> known_proxies() {
   static constexpr std::array<std::string_view, 12> names{
-      "nginx",  "haproxy",       "envoy", "varnish", "caddy",    "h2o",
-      "apache", "trafficserver", "squid", "traefik", "lighttpd", "tinyproxy"};
+      "nginx",   "haproxy",       "envoy", "varnish", "caddy",    "h2o",
+      "apache2", "trafficserver", "squid", "traefik", "lighttpd", "tinyproxy"};
   return names;
 }
 
 std::span<const std::string_view> known_features() {
-  static constexpr std::array<std::string_view, 8> names{
+  static constexpr std::array<std::string_view, 10> names{
       "retries",               // retries to another upstream on failure
       "retry_non_idempotent",  // may retry POST and other non-idempotent methods
-      "backup",                // backup upstreams used only when every primary is down
-      "weights",               // weighted balancing between upstreams
-      "passive_health",        // marks upstreams down after failures
-      "upstream_keepalive",    // reuses upstream connections
-      "client_keepalive",      // keeps client connections open
-      "send_timeout",          // a separate timeout for sending the request upstream
+      // with non_idempotent = false, still retries a POST whose connect failed (never sent)
+      "retry_unsent_non_idempotent",
+      "retry_same_upstream",  // retries on the same upstream before moving on
+      "backup",               // backup upstreams used only when every primary is down
+      "weights",              // weighted balancing between upstreams
+      "passive_health",       // marks upstreams down after failures
+      "upstream_keepalive",   // reuses upstream connections
+      "client_keepalive",     // keeps client connections open
+      "send_timeout",         // a separate timeout for sending the request upstream
   };
   return names;
 }

@@ -211,8 +211,11 @@ const std::vector<Case>& cases() {
       BAD(H + "[proxy]\nhealth = { max_fails = \"1\" }\n", 7, 24,
           "must be an integer, not a string"),
       BAD(H + "[proxy.override.ngnix]\nx = 1\n", 6, 17, "did you mean 'nginx'?"),
-      BAD(H + "[proxy.override.nginx]\nx = { y = 1 }\n", 7, 5,
-          "must be strings, numbers, booleans or arrays of strings"),
+      BAD(H + "[proxy.override.nginx]\nx = { y = { z = 1 } }\nw = [1]\n", 8, 6,
+          "arrays in proxy overrides hold strings only"),
+      BAD(H + "[proxy.override.apache]\nx = 1\n", 6, 17, "did you mean 'apache2'?"),
+      BAD(H + "[proxy]\nretry = { same_upstream = 1 }\n", 7, 27, "'attempts' is 0"),
+      BAD(H + "[proxy]\nretry = { attempts = 1, same_upstream = 101 }\n", 7, 41, "from 0 to 100"),
       BAD(H + "[proxy]\nlistener = { keepalive = \"yes\" }\n", 7, 26, "must be true or false"),
 
       // ---- [[step]]

@@ -221,11 +221,13 @@ TEST(ScenarioLoad, ProxyTopologyIsDecoded) {
   ASSERT_EQ(p.overrides.size(), 1u);
   EXPECT_EQ(p.overrides[0].proxy, "nginx");
   ASSERT_EQ(p.overrides[0].knobs.size(), 3u);
-  EXPECT_EQ(p.overrides[0].knobs[0].key, "list");
-  EXPECT_EQ(std::get<std::vector<std::string>>(p.overrides[0].knobs[0].value),
+  // In file order, which templates keep.
+  EXPECT_EQ(p.overrides[0].knobs[0].key, "proxy_buffering");
+  EXPECT_EQ(std::get<std::string>(p.overrides[0].knobs[0].value), "off");
+  EXPECT_EQ(std::get<std::int64_t>(p.overrides[0].knobs[1].value), 3);
+  EXPECT_EQ(p.overrides[0].knobs[2].key, "list");
+  EXPECT_EQ(std::get<std::vector<std::string>>(p.overrides[0].knobs[2].value),
             (std::vector<std::string>{"x", "y"}));
-  EXPECT_EQ(std::get<std::string>(p.overrides[0].knobs[1].value), "off");
-  EXPECT_EQ(std::get<std::int64_t>(p.overrides[0].knobs[2].value), 3);
 }
 
 TEST(ScenarioLoad, StepsAndExpectationsAreDecoded) {
@@ -308,6 +310,43 @@ TEST(ScenarioLoad, ResponseBodySizeAndChunkingReachTheSpec) {
   EXPECT_TRUE(r.chunked);
   EXPECT_EQ(r.chunk_size, 512u);
   EXPECT_TRUE(r.close);
+}
+
+TEST(ScenarioLoad, SameUpstreamRetriesRequireTheFeature) {
+  const Scenario s = load_ok(R"([scenario]
+name = "t"
+description = "d"
+requires = ["retries"]
+[[upstream]]
+name = "a"
+[proxy]
+retry = { attempts = 2, same_upstream = 1 }
+)");
+  EXPECT_EQ(s.proxy.retry.same_upstream, 1);
+  // Added from the topology, so a proxy that cannot retry on the same upstream is skipped.
+  ASSERT_EQ(s.meta.requirements.size(), 2u);
+  EXPECT_EQ(s.meta.requirements[1].subject, "retry_same_upstream");
+  EXPECT_FALSE(s.meta.requirements[1].is_version());
+  EXPECT_EQ(s.meta.requirements[1].where.line, 8u);  // at the same_upstream value
+  EXPECT_EQ(s.meta.requirements[1].where.column, 41u);
+}
+
+TEST(ScenarioLoad, DottedOverrideKeysStayOneKnob) {
+  const Scenario s = load_ok(R"([scenario]
+name = "t"
+description = "d"
+[[upstream]]
+name = "a"
+[proxy.override.lighttpd]
+server.max-keep-alive-requests = 5
+[proxy.override.trafficserver]
+"proxy.config.http.insert_age_in_response" = 0
+)");
+  ASSERT_EQ(s.proxy.overrides.size(), 2u);
+  ASSERT_EQ(s.proxy.overrides[0].knobs.size(), 1u);
+  EXPECT_EQ(s.proxy.overrides[0].knobs[0].key, "server.max-keep-alive-requests");
+  EXPECT_EQ(s.proxy.overrides[0].knobs[0].where.line, 7u);
+  EXPECT_EQ(s.proxy.overrides[1].knobs[0].key, "proxy.config.http.insert_age_in_response");
 }
 
 }  // namespace
