@@ -294,6 +294,7 @@ TEST(BenchCommand, SigintStopsTheLoadAndLeavesNoProxyBehind) {
                                 .stdout_path = (dir / "out.log").string(),
                                 .stderr_path = (dir / "err.log").string()});
   // Wait (bounded, on the child's exit as the tick) until the proxy answers on its port.
+  std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   for (int i = 0; i < 1000 && port == 0; ++i) {
     if (fs::exists(runs)) {
@@ -301,11 +302,13 @@ TEST(BenchCommand, SigintStopsTheLoadAndLeavesNoProxyBehind) {
         if (e.path().filename() != "mini.conf") continue;
         std::smatch m;
         const std::string conf = read(e.path());
-        if (std::regex_search(conf, m, std::regex(R"(listen = 127\.0\.0\.1:([0-9]+))")))
-          port = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+        if (std::regex_search(conf, m, std::regex(R"(listen = (127\.[0-9.]+):([0-9]+))"))) {
+          host = m[1].str();  // the run's own address (docs/architecture.md, Isolation)
+          port = static_cast<std::uint16_t>(std::stoi(m[2].str()));
+        }
       }
     }
-    if (port == 0 || !bgw::proxy::tcp_connects("127.0.0.1", port, 100ms)) {
+    if (port == 0 || !bgw::proxy::tcp_connects(host, port, 100ms)) {
       port = 0;
       ASSERT_FALSE(cli.wait_for(10ms).has_value()) << "badgateway exited early\n"
                                                    << read(dir / "err.log");
@@ -318,8 +321,7 @@ TEST(BenchCommand, SigintStopsTheLoadAndLeavesNoProxyBehind) {
   EXPECT_TRUE(status->exited && status->code == 130) << status->describe();
   // What was measured until then is still summarised, and says so.
   EXPECT_THAT(read(dir / "out.log"), testing::HasSubstr("interrupted"));
-  EXPECT_FALSE(bgw::proxy::tcp_connects("127.0.0.1", port, 200ms))
-      << "port " << port << " still accepts";
+  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms)) << "port " << port << " still accepts";
   fs::remove_all(dir);
 }
 
