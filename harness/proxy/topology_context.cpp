@@ -128,8 +128,10 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
   for (const auto& m : members) {
     TemplateValue s;
     s.set("name", m.upstream.value);
-    const auto host = b.upstream_hosts.find(m.upstream.value);
-    s.set("host", host == b.upstream_hosts.end() ? b.upstream_host : host->second);
+    const auto bound = b.upstream_hosts.find(m.upstream.value);
+    const std::string host = bound == b.upstream_hosts.end() ? b.upstream_host : bound->second;
+    // Templates write {{host}}:{{port}} and URLs: an IPv6 address goes in brackets.
+    s.set("host", host.find(':') != std::string::npos ? "[" + host + "]" : host);
     const auto it = b.upstream_ports.find(m.upstream.value);
     s.set("port", TemplateValue::number(it == b.upstream_ports.end() ? 0 : it->second));
     s.set("backup", m.backup);

@@ -190,7 +190,9 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
   } catch (const std::exception& e) {
     if (sim) sim->stop();
     r.proxy_log_tail = proxy::proxy_log_tail(dir);
-    return finish(Verdict::error, e.what());
+    // Ctrl-C stops the proxy from the signal thread; a start that fails then was cut short,
+    // not broken.
+    return finish(Verdict::error, interrupted() ? "interrupted" : e.what());
   }
 
   // ---- the timeline and the client steps ----

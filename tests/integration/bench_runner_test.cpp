@@ -293,19 +293,26 @@ TEST(BenchCommand, SigintStopsTheLoadAndLeavesNoProxyBehind) {
                                          "--runs-dir", runs.string()},
                                 .stdout_path = (dir / "out.log").string(),
                                 .stderr_path = (dir / "err.log").string()});
-  // Wait (bounded, on the child's exit as the tick) until the proxy answers on its port.
+  // Wait (bounded, on the child's exit as the tick) until the load runs: the proxy answers on
+  // its port and has logged a request. (Its port alone can accept before the harness has seen
+  // it ready; a Ctrl-C then is a failed start, not an interrupted load.)
+  std::string host = "127.0.0.1";
   std::uint16_t port = 0;
   for (int i = 0; i < 1000 && port == 0; ++i) {
+    fs::path access_log;
     if (fs::exists(runs)) {
       for (const auto& e : fs::recursive_directory_iterator(runs)) {
         if (e.path().filename() != "mini.conf") continue;
         std::smatch m;
         const std::string conf = read(e.path());
-        if (std::regex_search(conf, m, std::regex(R"(listen = 127\.0\.0\.1:([0-9]+))")))
-          port = static_cast<std::uint16_t>(std::stoi(m[1].str()));
+        if (std::regex_search(conf, m, std::regex(R"(listen = (127\.[0-9.]+):([0-9]+))"))) {
+          host = m[1].str();  // the run's own address (docs/architecture.md, Isolation)
+          port = static_cast<std::uint16_t>(std::stoi(m[2].str()));
+          access_log = e.path().parent_path() / "access.log";
+        }
       }
     }
-    if (port == 0 || !bgw::proxy::tcp_connects("127.0.0.1", port, 100ms)) {
+    if (port == 0 || !bgw::proxy::tcp_connects(host, port, 100ms) || read(access_log).empty()) {
       port = 0;
       ASSERT_FALSE(cli.wait_for(10ms).has_value()) << "badgateway exited early\n"
                                                    << read(dir / "err.log");
@@ -317,9 +324,8 @@ TEST(BenchCommand, SigintStopsTheLoadAndLeavesNoProxyBehind) {
   ASSERT_TRUE(status.has_value()) << "badgateway did not exit after SIGINT";
   EXPECT_TRUE(status->exited && status->code == 130) << status->describe();
   // What was measured until then is still summarised, and says so.
-  EXPECT_THAT(read(dir / "out.log"), testing::HasSubstr("interrupted"));
-  EXPECT_FALSE(bgw::proxy::tcp_connects("127.0.0.1", port, 200ms))
-      << "port " << port << " still accepts";
+  EXPECT_THAT(read(dir / "out.log"), testing::HasSubstr("interrupted")) << read(dir / "err.log");
+  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms)) << "port " << port << " still accepts";
   fs::remove_all(dir);
 }
 

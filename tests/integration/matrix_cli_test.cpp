@@ -274,6 +274,7 @@ TEST(MatrixCli, CtrlCWritesThePartialMatrixAndExits130) {
                                 .stderr_path = (dir / "cli.err").string()});
   // Wait (bounded, with the child's exit as the tick) until the first scenario's proxy is up:
   // its config rendered, its port accepting. The scenario then sits in its 20 s stall.
+  std::string host = "127.0.0.1";  // the run's own address (docs/architecture.md, Isolation)
   auto proxy_port = [&]() -> std::uint16_t {
     std::error_code ec;
     if (!fs::exists(dir / "runs", ec)) return 0;
@@ -281,18 +282,20 @@ TEST(MatrixCli, CtrlCWritesThePartialMatrixAndExits130) {
       if (e.path().filename() != "mini.conf") continue;
       std::smatch m;
       const std::string conf = read(e.path());
-      if (std::regex_search(conf, m, std::regex("listen = 127\\.0\\.0\\.1:([0-9]+)")))
-        return static_cast<std::uint16_t>(std::stoi(m[1].str()));
+      if (std::regex_search(conf, m, std::regex("listen = (127\\.[0-9.]+):([0-9]+)"))) {
+        host = m[1].str();
+        return static_cast<std::uint16_t>(std::stoi(m[2].str()));
+      }
     }
     return 0;
   };
   std::uint16_t port = 0;
-  for (int i = 0; i < 1000 && !(port && bgw::proxy::tcp_connects("127.0.0.1", port, 100ms)); ++i) {
+  for (int i = 0; i < 1000 && !(port && bgw::proxy::tcp_connects(host, port, 100ms)); ++i) {
     port = proxy_port();
     ASSERT_FALSE(cli.wait_for(10ms).has_value()) << "badgateway exited early\n"
                                                  << read(dir / "cli.err");
   }
-  ASSERT_TRUE(port && bgw::proxy::tcp_connects("127.0.0.1", port, 100ms))
+  ASSERT_TRUE(port && bgw::proxy::tcp_connects(host, port, 100ms))
       << "the first scenario's proxy never came up\n"
       << read(dir / "cli.err");
   ::kill(cli.pid(), SIGINT);
@@ -307,8 +310,7 @@ TEST(MatrixCli, CtrlCWritesThePartialMatrixAndExits130) {
   // The scenario that was running is a skip too, with its evidence; its proxy is gone.
   EXPECT_EQ(json_cell(json, "t-mx-stall-a", "mini"), "skip");
   EXPECT_THAT(json, HasSubstr("interrupted while running"));
-  EXPECT_FALSE(bgw::proxy::tcp_connects("127.0.0.1", port, 200ms))
-      << "port " << port << " still accepts";
+  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms)) << "port " << port << " still accepts";
   fs::remove_all(dir);
 }
 

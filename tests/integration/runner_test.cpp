@@ -221,9 +221,11 @@ TEST(RunnerInterrupt, SigintLeavesNoProxyAndNoPortBehind) {
   cs << conf.rdbuf();
   std::smatch m;
   const std::string conf_text = cs.str();
-  ASSERT_TRUE(std::regex_search(conf_text, m, std::regex("listen 127\\.0\\.0\\.1:([0-9]+)")));
-  const auto port = static_cast<std::uint16_t>(std::stoi(m[1].str()));
-  ASSERT_TRUE(bgw::proxy::tcp_connects("127.0.0.1", port, 500ms));
+  // The run's own address (docs/architecture.md, Isolation), not 127.0.0.1.
+  ASSERT_TRUE(std::regex_search(conf_text, m, std::regex("listen (127\\.[0-9.]+):([0-9]+)")));
+  const std::string host = m[1].str();
+  const auto port = static_cast<std::uint16_t>(std::stoi(m[2].str()));
+  ASSERT_TRUE(bgw::proxy::tcp_connects(host, port, 500ms));
 
   ::kill(cli.pid(), SIGINT);
   const auto status = cli.wait_for(10s);
@@ -238,8 +240,7 @@ TEST(RunnerInterrupt, SigintLeavesNoProxyAndNoPortBehind) {
   bool nginx_gone = false;
   for (int i = 0; i < 200 && !(nginx_gone = gone(nginx)); ++i) cli.wait_for(10ms);
   EXPECT_TRUE(nginx_gone) << "nginx " << nginx << " survived";
-  EXPECT_FALSE(bgw::proxy::tcp_connects("127.0.0.1", port, 200ms))
-      << "port " << port << " still accepts";
+  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms)) << "port " << port << " still accepts";
   fs::remove_all(dir);
 }
 
@@ -299,7 +300,7 @@ TEST(RunnerProxyCrash, AProxyThatDiesMidScenarioFailsWithItsExitStatus) {
   std::ofstream(dir / "dying.toml")
       << "[adapter]\nname = \"dying\"\nprogram = \"timeout\"\n"
          "argv = [\"{{program}}\", \"-s\", \"ABRT\", \"1\", \"" BGW_UPSTREAM_EXE
-         "\", \"--port\", \"{{listen.port}}\"]\n"
+         "\", \"--address\", \"{{listen.host}}\", \"--port\", \"{{listen.port}}\"]\n"
          "config_template = \"none.conf.in\"\nconfig_file = \"none.conf\"\n";
   auto adapter = bgw::proxy::load_adapter((dir / "dying.toml").string());
   for (const auto& d : adapter.diagnostics) ADD_FAILURE() << d.to_string();
