@@ -222,7 +222,7 @@ std::vector<HeaderCheck> read_header_checks(Decoder& d, const toml::table& t) {
   return out;
 }
 
-ResponseChecks decode_response_checks(const TableReader& r);
+ResponseChecks decode_checks(const TableReader& r, bool alternatives);
 
 // "text" | ["text", ...]: byte strings the response head must contain.
 std::vector<Located<std::string>> read_head_contains(Decoder& d, const toml::node& n) {
@@ -260,7 +260,7 @@ std::vector<ResponseChecks> read_any_of(Decoder& d, const toml::node& n) {
     const auto* t = as_table(d, e, "entries of 'any_of'");
     if (t == nullptr) continue;
     TableReader r(d, *t, keys::any_of);
-    ResponseChecks c = decode_response_checks(r);
+    ResponseChecks c = decode_checks(r, false);
     if (c.empty())
       d.error(r.where(), "this alternative checks nothing, so 'any_of' would always pass");
     out.push_back(std::move(c));
@@ -268,7 +268,8 @@ std::vector<ResponseChecks> read_any_of(Decoder& d, const toml::node& n) {
   return out;
 }
 
-ResponseChecks decode_response_checks(const TableReader& r) {
+// `alternatives`: the table may hold `any_of` (an alternative may not: its key table rejects it).
+ResponseChecks decode_checks(const TableReader& r, bool alternatives) {
   Decoder& d = r.decoder();
   ResponseChecks c;
   if (const toml::node* n = r.get("status"))
@@ -292,14 +293,15 @@ ResponseChecks decode_response_checks(const TableReader& r) {
     c.connection = Located<ConnectionEnd>{*v, r.at("connection")};
   if (const auto* ht = r.subtable("headers")) c.headers = read_header_checks(d, *ht);
   if (const toml::node* n = r.get("head_contains")) c.head_contains = read_head_contains(d, *n);
-  // Alternatives have no alternatives: their key table rejects `any_of` before this runs.
-  if (r.table().contains("any_of")) {
-    if (const toml::node* n = r.get("any_of")) {
-      c.any_of = read_any_of(d, *n);
-      c.any_of_where = d.at(*n);
-    }
+  if (const toml::node* n = alternatives ? r.get("any_of") : nullptr) {
+    c.any_of = read_any_of(d, *n);
+    c.any_of_where = d.at(*n);
   }
   return c;
+}
+
+ResponseChecks decode_response_checks(const TableReader& r) {
+  return decode_checks(r, true);
 }
 
 constexpr std::string_view response_check_keys[] = {"status",  "within",        "not_before",
