@@ -114,6 +114,25 @@ std::variant<Duration, FaultError> non_negative(const Args& a, std::string_view 
   return d;
 }
 
+// The FIN a fault ends with, as its `close` parameter says.
+std::variant<Step, FaultError> fin_of(const Args& a) {
+  const std::string how = a.string("close");
+  if (how == "close") return fin_step(FinKind::close);
+  if (how == "graceful") return fin_step(FinKind::graceful);
+  return error("close",
+               "must be \"close\" (close(2): later writes get RST) or \"graceful\" "
+               "(shutdown, drain, then close), not \"" +
+                   how + "\"");
+}
+
+// `s` followed by the fault's FIN.
+Result then_fin(const Args& a, Script s) {
+  auto fin = fin_of(a);
+  if (auto* e = std::get_if<FaultError>(&fin)) return *e;
+  s.push_back(std::get<Step>(fin));
+  return script(std::move(s));
+}
+
 // A fault that ends with the complete response honours the response's "Connection: close".
 Result complete(const Args& a, Script s) {
   if (a.base().close) s.push_back(Close{});
@@ -121,7 +140,7 @@ Result complete(const Args& a, Script s) {
 }
 
 Result build_ok(const Args& a) {
-  return complete(a, {ReadRequest{}, Write{serialize(a.base()).all()}});
+  return complete(a, {ReadRequest{}, plain_response(a.base())});
 }
 
 Result build_stall_before_headers(const Args& a) {
@@ -145,14 +164,20 @@ template <class End>
 Result build_mid_headers(const Args& a) {
   auto p = head_prefix(a);
   if (auto* e = std::get_if<FaultError>(&p)) return *e;
-  return script({ReadRequest{}, Write{std::get<std::string>(p)}, End{}});
+  if constexpr (std::is_same_v<End, Close>)
+    return then_fin(a, {ReadRequest{}, Write{std::get<std::string>(p)}});
+  else
+    return script({ReadRequest{}, Write{std::get<std::string>(p)}, End{}});
 }
 
 template <class End>
 Result build_mid_body(const Args& a) {
   auto split = split_body(a);
   if (auto* e = std::get_if<FaultError>(&split)) return *e;
-  return script({ReadRequest{}, Write{std::get<SplitBody>(split).before}, End{}});
+  if constexpr (std::is_same_v<End, Close>)
+    return then_fin(a, {ReadRequest{}, Write{std::get<SplitBody>(split).before}});
+  else
+    return script({ReadRequest{}, Write{std::get<SplitBody>(split).before}, End{}});
 }
 
 Result build_stall_mid_body(const Args& a) {
@@ -189,87 +214,89 @@ Result build_drip_body(const Args& a) {
 }
 
 // A complete but invalid response, then FIN so read-until-close framing ends too.
-Result raw_then_close(std::string bytes) {
-  return script({ReadRequest{}, Write{std::move(bytes)}, Close{}});
+Result raw_then_close(const Args& a, std::string bytes) {
+  return then_fin(a, {ReadRequest{}, Write{std::move(bytes)}});
 }
 
-Result build_garbage_status(const Args&) {
-  return raw_then_close("GARBAGE NOT HTTP\r\n\r\nhello");
+Result build_garbage_status(const Args& a) {
+  return raw_then_close(a, "GARBAGE NOT HTTP\r\n\r\nhello");
 }
 Result build_http09_body(const Args& a) {
-  return raw_then_close(a.base().body);
+  return raw_then_close(a, a.base().body);
 }
 Result build_bad_status_code(const Args& a) {
   const std::string code = a.string("code");
   if (code.empty() || code.find_first_of("\r\n") != std::string::npos)
     return error("code", "must be non-empty and contain no CR or LF");
-  return raw_then_close("HTTP/1.1 " + code + " OK\r\nContent-Length: " +
-                        std::to_string(a.base().body.size()) + "\r\n\r\n" + a.base().body);
+  return raw_then_close(a, "HTTP/1.1 " + code + " OK\r\nContent-Length: " +
+                               std::to_string(a.base().body.size()) + "\r\n\r\n" + a.base().body);
 }
 
 Result build_header_name_space(const Args& a) {
-  return raw_then_close(with_raw_header(a.base(), "Bad Name: x\r\n"));
+  return raw_then_close(a, with_raw_header(a.base(), "Bad Name: x\r\n"));
 }
 Result build_header_name_nontoken(const Args& a) {
-  return raw_then_close(with_raw_header(a.base(), "X-Bad(Name): x\r\n"));
+  return raw_then_close(a, with_raw_header(a.base(), "X-Bad(Name): x\r\n"));
 }
 Result build_header_space_before_colon(const Args& a) {
-  return raw_then_close(with_raw_header(a.base(), "X-Sp : x\r\n"));
+  return raw_then_close(a, with_raw_header(a.base(), "X-Sp : x\r\n"));
 }
 Result build_header_value_nul(const Args& a) {
-  return raw_then_close(with_raw_header(a.base(), std::string_view("X-Nul: a\0b\r\n", 12)));
+  return raw_then_close(a, with_raw_header(a.base(), std::string_view("X-Nul: a\0b\r\n", 12)));
 }
 Result build_header_value_bare_cr(const Args& a) {
-  return raw_then_close(with_raw_header(a.base(), "X-Cr: a\rb\r\n"));
+  return raw_then_close(a, with_raw_header(a.base(), "X-Cr: a\rb\r\n"));
 }
 Result build_header_obs_fold(const Args& a) {
-  return raw_then_close(with_raw_header(a.base(), "X-Fold: a\r\n  b\r\n"));
+  return raw_then_close(a, with_raw_header(a.base(), "X-Fold: a\r\n  b\r\n"));
 }
 Result build_header_no_colon(const Args& a) {
-  return raw_then_close(with_raw_header(a.base(), "X-No-Colon-Here\r\n"));
+  return raw_then_close(a, with_raw_header(a.base(), "X-No-Colon-Here\r\n"));
 }
 
 Result build_conflicting_content_length(const Args& a) {
   return raw_then_close(
-      with_framing(a.base(), "Content-Length: 5\r\nContent-Length: 6\r\n", "hello!"));
+      a, with_framing(a.base(), "Content-Length: 5\r\nContent-Length: 6\r\n", "hello!"));
 }
 Result build_duplicate_content_length(const Args& a) {
   return raw_then_close(
-      with_framing(a.base(), "Content-Length: 5\r\nContent-Length: 5\r\n", "hello"));
+      a, with_framing(a.base(), "Content-Length: 5\r\nContent-Length: 5\r\n", "hello"));
 }
 Result build_content_length_list(const Args& a) {
-  return raw_then_close(with_framing(a.base(), "Content-Length: 5, 6\r\n", "hello!"));
+  return raw_then_close(a, with_framing(a.base(), "Content-Length: 5, 6\r\n", "hello!"));
 }
 Result build_content_length_nonnumeric(const Args& a) {
-  return raw_then_close(with_framing(a.base(), "Content-Length: abc\r\n", "hello"));
+  return raw_then_close(a, with_framing(a.base(), "Content-Length: abc\r\n", "hello"));
 }
 Result build_content_length_negative(const Args& a) {
-  return raw_then_close(with_framing(a.base(), "Content-Length: -5\r\n", "hello"));
+  return raw_then_close(a, with_framing(a.base(), "Content-Length: -5\r\n", "hello"));
 }
 Result build_content_length_with_chunked(const Args& a) {
-  return raw_then_close(with_framing(
-      a.base(), "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n", "5\r\nhello\r\n0\r\n\r\n"));
+  return raw_then_close(
+      a, with_framing(a.base(), "Content-Length: 3\r\nTransfer-Encoding: chunked\r\n",
+                      "5\r\nhello\r\n0\r\n\r\n"));
 }
 Result build_unknown_transfer_encoding(const Args& a) {
-  return raw_then_close(with_framing(a.base(), "Transfer-Encoding: bogus\r\n", "hello"));
+  return raw_then_close(a, with_framing(a.base(), "Transfer-Encoding: bogus\r\n", "hello"));
 }
 Result build_bad_chunk_size_first(const Args& a) {
   return raw_then_close(
-      with_framing(a.base(), "Transfer-Encoding: chunked\r\n", "zz\r\nhello\r\n0\r\n\r\n"));
+      a, with_framing(a.base(), "Transfer-Encoding: chunked\r\n", "zz\r\nhello\r\n0\r\n\r\n"));
 }
 Result build_bad_chunk_size_later(const Args& a) {
-  return raw_then_close(with_framing(a.base(), "Transfer-Encoding: chunked\r\n",
-                                     "5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n"));
+  return raw_then_close(a, with_framing(a.base(), "Transfer-Encoding: chunked\r\n",
+                                        "5\r\nhello\r\nzz\r\nworld\r\n0\r\n\r\n"));
 }
 Result build_missing_final_chunk(const Args& a) {
-  return raw_then_close(with_framing(a.base(), "Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n"));
+  return raw_then_close(a,
+                        with_framing(a.base(), "Transfer-Encoding: chunked\r\n", "5\r\nhello\r\n"));
 }
 
 Result build_headers_too_large(const Args& a) {
   const auto size = a.integer("size");
   if (size < 1 || size > 64 * 1024 * 1024) return error("size", "must be from 1 to 64MiB");
   std::string line = "X-Large: " + std::string(static_cast<std::size_t>(size), 'a') + "\r\n";
-  return raw_then_close(with_raw_header(a.base(), line));
+  return raw_then_close(a, with_raw_header(a.base(), line));
 }
 
 Result build_too_many_headers(const Args& a) {
@@ -277,7 +304,7 @@ Result build_too_many_headers(const Args& a) {
   if (count < 1 || count > 100000) return error("count", "must be from 1 to 100000");
   std::string lines;
   for (std::int64_t i = 1; i <= count; ++i) lines += "X-Header-" + std::to_string(i) + ": v\r\n";
-  return raw_then_close(with_raw_header(a.base(), lines));
+  return raw_then_close(a, with_raw_header(a.base(), lines));
 }
 
 Result build_status_5xx(const Args& a) {
@@ -297,24 +324,23 @@ Result build_close_after_response(const Args& a) {
   r.close = false;  // the whole point: the response promises keep-alive
   Script s{ReadRequest{}, Write{serialize(r).all()}};
   if (std::get<Duration>(d) > Duration::zero()) s.push_back(Delay{std::get<Duration>(d)});
-  s.push_back(Close{});
-  return script(std::move(s));
+  return then_fin(a, std::move(s));
 }
 
 Result build_close_after_requests(const Args& a) {
   const auto count = a.integer("count");
   if (count < 1) return error("count", "must be at least 1");
-  return script({ServeRequests{static_cast<std::uint64_t>(count)}, Close{}});
+  return then_fin(a, {ServeRequests{static_cast<std::uint64_t>(count)}});
 }
 
-Result build_close_on_accept(const Args&) {
-  return script({Close{}});
+Result build_close_on_accept(const Args& a) {
+  return then_fin(a, {});
 }
 Result build_reset_on_accept(const Args&) {
   return script({Reset{}});
 }
-Result build_close_after_request(const Args&) {
-  return script({ReadRequest{}, Close{}});
+Result build_close_after_request(const Args& a) {
+  return then_fin(a, {ReadRequest{}});
 }
 Result build_reset_after_request(const Args&) {
   return script({ReadRequest{}, Reset{}});
@@ -345,6 +371,11 @@ const ParamInfo p_chunked{"chunked", ParamType::boolean, "false",
                           "frame the body with Transfer-Encoding: chunked"};
 const ParamInfo p_stall{"duration", ParamType::duration, "1s",
                         "how long to stay silent; 0s = until the peer leaves"};
+// Every fault that always ends with a FIN takes this: which of the two FINs it is.
+const ParamInfo p_close{"close", ParamType::string, "close",
+                        "how the FIN is sent: \"close\" = close(2) at once, so later writes by "
+                        "the peer get RST; \"graceful\" = shutdown(SHUT_WR), discard what the "
+                        "peer sends until it closes (at most 1s or 1MiB), then close(2)"};
 const ParamInfo p_chunk{"chunk", ParamType::size, "1", "bytes per write"};
 const ParamInfo p_interval{"interval", ParamType::duration, "100ms", "time between writes"};
 
@@ -372,7 +403,7 @@ const std::vector<Entry>& entries() {
         FaultScope::connection,
         "accept, then close at once: FIN, no byte",
         "EOF with 0 bytes",
-        {}},
+        {p_close}},
        build_close_on_accept},
       {{"reset_on_accept",
         FaultScope::connection,
@@ -384,7 +415,7 @@ const std::vector<Entry>& entries() {
         FaultScope::request,
         "read the whole request, then FIN without a byte (empty reply)",
         "EOF with 0 bytes",
-        {}},
+        {p_close}},
        build_close_after_request},
       {{"reset_after_request",
         FaultScope::request,
@@ -396,7 +427,7 @@ const std::vector<Entry>& entries() {
         FaultScope::request,
         "read the request, write the first `bytes` bytes of the response head, then FIN",
         "exactly `bytes` bytes of a head, then EOF",
-        {p_bytes_head}},
+        {p_bytes_head, p_close}},
        build_mid_headers<Close>},
       {{"reset_mid_headers",
         FaultScope::request,
@@ -427,7 +458,7 @@ const std::vector<Entry>& entries() {
         FaultScope::request,
         "write the head and `bytes` body bytes of a `length`-byte body, then FIN",
         "a short body (Content-Length unmet or no final chunk), then EOF",
-        {p_bytes_body, p_length, p_chunked}},
+        {p_bytes_body, p_length, p_chunked, p_close}},
        build_mid_body<Close>},
       {{"reset_mid_body",
         FaultScope::request,
@@ -453,133 +484,133 @@ const std::vector<Entry>& entries() {
         FaultScope::request,
         "\"GARBAGE NOT HTTP\\r\\n\\r\\nhello\", then FIN",
         "those 25 bytes, then EOF",
-        {}},
+        {p_close}},
        build_garbage_status},
       {{"http09_body",
         FaultScope::request,
         "the body with no status line or headers, then FIN",
         "the body bytes, then EOF",
-        {}},
+        {p_close}},
        build_http09_body},
       {{"bad_status_code",
         FaultScope::request,
         "\"HTTP/1.1 <code> OK\" with a valid Content-Length and body, then FIN",
         "that response, then EOF",
-        {{"code", ParamType::string, "2x0", "the status code text to send"}}},
+        {{"code", ParamType::string, "2x0", "the status code text to send"}, p_close}},
        build_bad_status_code},
       {{"header_name_space",
         FaultScope::request,
         "a header line \"Bad Name: x\", then FIN",
         "the response with that line",
-        {}},
+        {p_close}},
        build_header_name_space},
       {{"header_name_nontoken",
         FaultScope::request,
         "a header line \"X-Bad(Name): x\", then FIN",
         "the response with that line",
-        {}},
+        {p_close}},
        build_header_name_nontoken},
       {{"header_space_before_colon",
         FaultScope::request,
         "a header line \"X-Sp : x\", then FIN",
         "the response with that line",
-        {}},
+        {p_close}},
        build_header_space_before_colon},
       {{"header_value_nul",
         FaultScope::request,
         "a header line \"X-Nul: a<NUL>b\", then FIN",
         "the response with that line",
-        {}},
+        {p_close}},
        build_header_value_nul},
       {{"header_value_bare_cr",
         FaultScope::request,
         "a header line \"X-Cr: a<CR>b\", then FIN",
         "the response with that line",
-        {}},
+        {p_close}},
        build_header_value_bare_cr},
       {{"header_obs_fold",
         FaultScope::request,
         "a folded header \"X-Fold: a\\r\\n  b\" (obs-fold), then FIN",
         "the response with the fold",
-        {}},
+        {p_close}},
        build_header_obs_fold},
       {{"header_no_colon",
         FaultScope::request,
         "a header line \"X-No-Colon-Here\", then FIN",
         "the response with that line",
-        {}},
+        {p_close}},
        build_header_no_colon},
       {{"conflicting_content_length",
         FaultScope::request,
         "\"Content-Length: 5\" and \"Content-Length: 6\", body \"hello!\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_conflicting_content_length},
       {{"duplicate_content_length",
         FaultScope::request,
         "two identical \"Content-Length: 5\" (allowed: a control case), body \"hello\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_duplicate_content_length},
       {{"content_length_list",
         FaultScope::request,
         "\"Content-Length: 5, 6\", body \"hello!\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_content_length_list},
       {{"content_length_nonnumeric",
         FaultScope::request,
         "\"Content-Length: abc\", body \"hello\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_content_length_nonnumeric},
       {{"content_length_negative",
         FaultScope::request,
         "\"Content-Length: -5\", body \"hello\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_content_length_negative},
       {{"content_length_with_chunked",
         FaultScope::request,
         "\"Content-Length: 3\" with \"Transfer-Encoding: chunked\", a chunked \"hello\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_content_length_with_chunked},
       {{"unknown_transfer_encoding",
         FaultScope::request,
         "\"Transfer-Encoding: bogus\", body \"hello\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_unknown_transfer_encoding},
       {{"bad_chunk_size_first",
         FaultScope::request,
         "chunked body whose first chunk-size line is \"zz\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_bad_chunk_size_first},
       {{"bad_chunk_size_later",
         FaultScope::request,
         "chunked body: a valid 5-byte chunk, then a chunk-size line \"zz\", then FIN",
         "that response, then EOF",
-        {}},
+        {p_close}},
        build_bad_chunk_size_later},
       {{"missing_final_chunk",
         FaultScope::request,
         "chunked body with one 5-byte chunk and no final 0-chunk, then FIN",
         "that response without the last chunk, then EOF",
-        {}},
+        {p_close}},
        build_missing_final_chunk},
       {{"headers_too_large",
         FaultScope::request,
         "one header \"X-Large\" whose line is `size` bytes of value, then FIN",
         "that response, then EOF",
-        {{"size", ParamType::size, "70KiB", "bytes of the header's value"}}},
+        {{"size", ParamType::size, "70KiB", "bytes of the header's value"}, p_close}},
        build_headers_too_large},
       {{"too_many_headers",
         FaultScope::request,
         "`count` extra header lines \"X-Header-N: v\", then FIN",
         "that response, then EOF",
-        {{"count", ParamType::integer, "300", "number of extra header lines"}}},
+        {{"count", ParamType::integer, "300", "number of extra header lines"}, p_close}},
        build_too_many_headers},
       {{"status_5xx",
         FaultScope::request,
@@ -591,13 +622,13 @@ const std::vector<Entry>& entries() {
         FaultScope::request,
         "a complete keep-alive response, then FIN after `idle` (the pooled-connection reuse race)",
         "the complete response, then EOF after `idle`",
-        {{"idle", ParamType::duration, "0s", "time between the response and the FIN"}}},
+        {{"idle", ParamType::duration, "0s", "time between the response and the FIN"}, p_close}},
        build_close_after_response},
       {{"close_after_requests",
         FaultScope::connection,
         "serve `count` requests normally on the connection, then FIN",
         "`count` complete responses, then EOF",
-        {{"count", ParamType::integer, "1", "requests served before the close"}}},
+        {{"count", ParamType::integer, "1", "requests served before the close"}, p_close}},
        build_close_after_requests},
   };
   return table;

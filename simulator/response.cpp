@@ -2,6 +2,9 @@
 
 #include <strings.h>
 
+#include <cstdio>
+#include <ctime>
+
 namespace bgw::sim {
 namespace {
 
@@ -108,6 +111,44 @@ WireResponse serialize(const Response& r) {
   head += "\r\n";
   out.body = r.chunked ? encode_chunked(r.body, r.chunk_size) : r.body;
   return out;
+}
+
+Respond plain_response(const Response& r) {
+  Response keep = r;
+  Response close = r;
+  close.close = true;
+  Respond out{serialize(keep).all(), serialize(close).all()};
+  if (r.date) {
+    // After the status line, so both variants have it at the same offset.
+    const std::string line = "Date: " + std::string(http_date_size, 'X') + "\r\n";
+    const std::size_t at = out.keep_alive.find("\r\n") + 2;
+    out.keep_alive.insert(at, line);
+    out.close.insert(at, line);
+    out.date_at = at + 6;
+  }
+  return out;
+}
+
+std::string_view http_date_now() {
+  struct Cache {
+    std::time_t second = -1;
+    char text[64] = {};  // 29 bytes are used; the rest quiets -Wformat-truncation
+  };
+  thread_local Cache cache;
+  const std::time_t now = std::time(nullptr);
+  if (now != cache.second) {
+    static constexpr const char* days[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+    static constexpr const char* months[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+    std::tm tm{};
+    ::gmtime_r(&now, &tm);
+    // Formatted by hand: strftime's %a and %b follow the locale, IMF-fixdate does not.
+    std::snprintf(cache.text, sizeof cache.text, "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                  days[tm.tm_wday], tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour,
+                  tm.tm_min, tm.tm_sec);
+    cache.second = now;
+  }
+  return {cache.text, http_date_size};
 }
 
 }  // namespace bgw::sim

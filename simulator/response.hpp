@@ -4,8 +4,11 @@
 
 #include <cstddef>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
+
+#include "script.hpp"
 
 namespace bgw::sim {
 
@@ -18,6 +21,7 @@ struct Response {
   bool chunked = false;        ///< Transfer-Encoding: chunked instead of Content-Length
   std::size_t chunk_size = 0;  ///< chunked: bytes per chunk; 0 = the whole body in one chunk
   bool close = false;          ///< add "Connection: close" (the script then also closes)
+  bool date = false;           ///< the plain response carries a Date header (plain_response() only)
 };
 
 /// The two halves of a serialised response: `head` ends with the blank line; `body` is the
@@ -32,6 +36,17 @@ struct WireResponse {
 /// order. A header named Content-Length or Transfer-Encoding in `headers` replaces the
 /// automatic one, so tests can state framing explicitly.
 WireResponse serialize(const Response& response);
+
+/// The upstream's plain response (no fault): the serialised response, the same with
+/// "Connection: close" for requests that ask to close, and with `date`, a Date header right after
+/// the status line whose value the session fills in when it writes. Fault responses never carry
+/// a Date: their bytes are exact.
+Respond plain_response(const Response& response);
+
+/// The current second as an IMF-fixdate ("Sun, 06 Nov 1994 08:49:37 GMT", always 29 bytes),
+/// formatted once per second per thread so the per-response cost is one clock read.
+std::string_view http_date_now();
+inline constexpr std::size_t http_date_size = 29;
 
 /// Standard reason phrase ("OK", "Bad Gateway", ...); "Unknown" for unregistered codes.
 const char* reason_phrase(int status);

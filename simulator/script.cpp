@@ -11,8 +11,8 @@ Overloaded(F...) -> Overloaded<F...>;  // clang 14 (the fuzz build) lacks aggreg
 }  // namespace
 
 bool ends_connection(const Step& step) {
-  if (std::holds_alternative<Close>(step) || std::holds_alternative<Reset>(step) ||
-      std::holds_alternative<HalfClose>(step))
+  if (std::holds_alternative<Close>(step) || std::holds_alternative<GracefulClose>(step) ||
+      std::holds_alternative<Reset>(step) || std::holds_alternative<HalfClose>(step))
     return true;
   if (const auto* s = std::get_if<Stall>(&step)) return s->duration == Duration::zero();
   return false;
@@ -22,15 +22,22 @@ const char* step_name(const Step& step) {
   return std::visit(Overloaded{
                         [](const ReadRequest&) { return "read"; },
                         [](const Write&) { return "write"; },
+                        [](const Respond&) { return "respond"; },
                         [](const Drip&) { return "drip"; },
                         [](const Delay&) { return "delay"; },
                         [](const Stall&) { return "stall"; },
                         [](const Close&) { return "close"; },
+                        [](const GracefulClose&) { return "graceful_close"; },
                         [](const Reset&) { return "reset"; },
                         [](const HalfClose&) { return "half_close"; },
                         [](const ServeRequests&) { return "serve_requests"; },
                     },
                     step);
+}
+
+Step fin_step(FinKind kind) {
+  if (kind == FinKind::graceful) return GracefulClose{};
+  return Close{};
 }
 
 }  // namespace bgw::sim

@@ -56,10 +56,33 @@ struct Stall {
   friend bool operator==(const Stall&, const Stall&) = default;
 };
 
-/// Graceful close: consume what the peer already sent, then close(). The peer sees FIN.
-/// (Closing with unread bytes in the receive queue would make the kernel send RST instead.)
+/// The upstream's normal response as a server sends it: `keep_alive`, or `close` (the same with
+/// "Connection: close") when the request asked to close (RFC 9112 §9.6). When `date_at` is set,
+/// the 29 bytes there are a placeholder for the Date header's IMF-fixdate, filled in with the
+/// current second when written (RFC 9110 §6.6.1). Built once, by plain_response().
+struct Respond {
+  static constexpr std::size_t no_date = static_cast<std::size_t>(-1);
+  std::string keep_alive;
+  std::string close;
+  std::size_t date_at = no_date;
+  friend bool operator==(const Respond&, const Respond&) = default;
+};
+
+/// close(2) now, like a process that closes its socket: the peer reads EOF, and anything it
+/// sends afterwards is answered with RST (the socket is shut for reading: tcp_rcv_state_process
+/// resets on data after RCV_SHUTDOWN). Input the peer already sent is discarded first, because
+/// close() with unread bytes queued sends RST instead of FIN (tcp_close).
 struct Close {
   friend bool operator==(const Close&, const Close&) = default;
+};
+
+/// Graceful close, as servers that linger do: shutdown(SHUT_WR) (the peer reads EOF), then read
+/// and discard until the peer closes, `max_wait` passes or `max_bytes` were dropped, then
+/// close(). Peer writes within the bound are absorbed: no RST.
+struct GracefulClose {
+  Duration max_wait = std::chrono::seconds(1);
+  std::uint64_t max_bytes = 1024 * 1024;
+  friend bool operator==(const GracefulClose&, const GracefulClose&) = default;
 };
 
 /// Abortive close: SO_LINGER{on, 0} then close(). The peer sees RST; unsent data is discarded.
@@ -67,7 +90,8 @@ struct Reset {
   friend bool operator==(const Reset&, const Reset&) = default;
 };
 
-/// shutdown(SHUT_WR): the peer sees FIN but may still send; keep reading until it closes.
+/// shutdown(SHUT_WR): the peer sees FIN but may still send; keep reading until it closes, with no
+/// bound (GracefulClose is the bounded form).
 struct HalfClose {
   friend bool operator==(const HalfClose&, const HalfClose&) = default;
 };
@@ -79,10 +103,16 @@ struct ServeRequests {
   friend bool operator==(const ServeRequests&, const ServeRequests&) = default;
 };
 
-using Step =
-    std::variant<ReadRequest, Write, Drip, Delay, Stall, Close, Reset, HalfClose, ServeRequests>;
+using Step = std::variant<ReadRequest, Write, Respond, Drip, Delay, Stall, Close, GracefulClose,
+                          Reset, HalfClose, ServeRequests>;
 
-/// Steps run in order. A script that ends without Close, Reset, HalfClose or Stall{0} leaves the
+/// How a fault that ends with a FIN ends: Close or GracefulClose.
+enum class FinKind : std::uint8_t { close, graceful };
+
+/// The step for `kind`, with GracefulClose's default bounds.
+Step fin_step(FinKind kind);
+
+/// Steps run in order. A script that ends without a close, Reset, HalfClose or Stall{0} leaves the
 /// connection open: the next request is served by the rules again (keep-alive).
 using Script = std::vector<Step>;
 

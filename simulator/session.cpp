@@ -6,6 +6,8 @@ const char* to_string(Ending e) {
   switch (e) {
     case Ending::fin:
       return "fin";
+    case Ending::graceful_close:
+      return "graceful_close";
     case Ending::rst:
       return "rst";
     case Ending::half_close:

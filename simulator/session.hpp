@@ -15,11 +15,13 @@
 #include <variant>
 #include <vector>
 
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/write.hpp>
 
 #include "net.hpp"
 #include "request_framer.hpp"
 #include "run_identity.hpp"
+#include "response.hpp"
 #include "socket_ops.hpp"
 #include "upstream_state.hpp"
 
@@ -28,6 +30,7 @@ namespace bgw::sim {
 /// How a session ended, as journalled in the final `closed` event.
 enum class Ending : std::uint8_t {
   fin,
+  graceful_close,
   rst,
   half_close,
   peer_closed,
@@ -357,20 +360,76 @@ class Session {
   // completed non-blocking send() needs no completion handler and no extra scheduler round.
   // Returns the bytes written (all of them: done), or nullopt when the connection ended.
   std::optional<std::size_t> write_now(std::string_view bytes, std::uint64_t request) {
+    return write_buffers_now(net::buffer(bytes.data(), bytes.size()), request);
+  }
+  template <class Buffers>
+  std::optional<std::size_t> write_buffers_now(const Buffers& buffers, std::uint64_t request) {
     if constexpr (std::is_same_v<Stream, tcp::socket>) {
       error_code ec;
       if (!stream_.non_blocking()) stream_.non_blocking(true, ec);
-      const std::size_t n = stream_.write_some(net::buffer(bytes.data(), bytes.size()), ec);
+      const std::size_t n = stream_.write_some(buffers, ec);
       if (ec && ec != net::error::would_block && ec != net::error::try_again) {
         journal(EventKind::write_failed, request, n, ec.message());
         end_on_error(ec, request, n);
         return std::nullopt;
       }
-      if (n == bytes.size()) journal(EventKind::wrote, request, n, capped(bytes));
+      if (n == net::buffer_size(buffers))
+        journal(EventKind::wrote, request, n, capped_buffers(buffers));
       return n;
     } else {
       return std::size_t{0};
     }
+  }
+
+  // The journal's copy of bytes written from several buffers.
+  template <class Buffers>
+  std::string capped_buffers(const Buffers& buffers) const {
+    if (state_->journal.level() != JournalLevel::bytes) return {};
+    std::string all(net::buffer_size(buffers), '\0');
+    net::buffer_copy(net::buffer(all), buffers);
+    return capped(std::string_view(all));
+  }
+
+  // ---- the plain response ----------------------------------------------------------------
+  using RespondBuffers = std::array<net::const_buffer, 3>;
+
+  // The bytes of a Respond for the current request: the variant its "Connection: close" asks
+  // for, with the Date value from date_ (fill_date() first).
+  RespondBuffers respond_buffers(const Respond& r) const {
+    const std::string& b = close_requested_ ? r.close : r.keep_alive;
+    if (r.date_at == Respond::no_date) return {net::buffer(b), net::const_buffer{}, {}};
+    const std::size_t after = r.date_at + date_.size();
+    return {net::buffer(b.data(), r.date_at), net::buffer(date_),
+            net::buffer(b.data() + after, b.size() - after)};
+  }
+  // Copied per response, so a write that resumes later sends the same date.
+  void fill_date(const Respond& r) {
+    if (r.date_at == Respond::no_date) return;
+    const std::string_view now = http_date_now();
+    std::copy(now.begin(), now.end(), date_.begin());
+  }
+  static RespondBuffers skip(RespondBuffers b, std::size_t n) {
+    for (net::const_buffer& x : b) {
+      const std::size_t k = std::min(n, x.size());
+      x += k;
+      n -= k;
+    }
+    return b;
+  }
+  std::optional<std::size_t> respond_now(const Respond& r, std::uint64_t request) {
+    fill_date(r);
+    return write_buffers_now(respond_buffers(r), request);
+  }
+  net::awaitable<bool> respond_rest(const Respond& r, std::uint64_t request, std::size_t first) {
+    const RespondBuffers all = respond_buffers(r);
+    auto [ec, rest] = co_await net::async_write(stream_, skip(all, first), nothrow);
+    const std::size_t n = first + rest;
+    if (ec) {
+      journal(EventKind::write_failed, request, n, ec.message());
+      co_return end_on_error(ec, request, n);
+    }
+    journal(EventKind::wrote, request, n, capped_buffers(all));
+    co_return true;
   }
 
   net::awaitable<bool> write(std::string_view bytes, std::uint64_t request) {
@@ -450,6 +509,11 @@ class Session {
         if (!now) return i;  // the connection ended (ended_ is set)
         if (*now == w->bytes.size()) continue;
         partial_write_ = *now;  // run_script goes on from this byte
+      } else if (const auto* p = std::get_if<Respond>(&script[i])) {
+        const std::optional<std::size_t> now = respond_now(*p, request);
+        if (!now) return i;
+        if (*now == net::buffer_size(respond_buffers(*p))) continue;
+        partial_write_ = *now;
       }
       break;
     }
@@ -470,8 +534,11 @@ class Session {
     if (partial_write_ > 0) {
       // run_now wrote the start of script[from]; the rest follows as one write.
       const std::size_t first = std::exchange(partial_write_, 0);
-      if (!co_await write_rest(std::get<Write>(script[from]).bytes, request, first))
+      if (const auto* p = std::get_if<Respond>(&script[from])) {
+        if (!co_await respond_rest(*p, request, first)) co_return false;
+      } else if (!co_await write_rest(std::get<Write>(script[from]).bytes, request, first)) {
         co_return false;
+      }
       ++from;
     }
     for (std::size_t i = from; i < script.size(); ++i) {
@@ -488,6 +555,14 @@ class Session {
         if (!now) co_return false;
         if (*now == w->bytes.size()) continue;
         if (!co_await write_rest(w->bytes, request, *now)) co_return false;
+        continue;
+      }
+      if (const auto* p = std::get_if<Respond>(&step)) {
+        const std::optional<std::size_t> now = respond_now(*p, request);
+        if (!now) co_return false;
+        if (*now < net::buffer_size(respond_buffers(*p)) &&
+            !co_await respond_rest(*p, request, *now))
+          co_return false;
         continue;
       }
       if (!co_await run_step(step, request)) co_return false;
@@ -550,6 +625,8 @@ class Session {
       close_graceful(stream_);
       co_return end(Ending::fin);
     }
+    if (const auto* s = std::get_if<GracefulClose>(&step))
+      co_return co_await graceful_close(*s, request);
     if (std::holds_alternative<Reset>(step)) {
       if (!co_await drain_output(request)) co_return false;
       close_abortive(stream_);
@@ -577,6 +654,59 @@ class Session {
     co_return true;
   }
 
+  // shutdown(SHUT_WR), drop what the peer sends until it closes or a bound passes, then close().
+  // The journal says which ended it.
+  net::awaitable<bool> graceful_close(const GracefulClose& g, std::uint64_t request) {
+    using ops::close_graceful;
+    using ops::shutdown_send;
+    shutdown_send(stream_);
+    const Clock::time_point anchor = Clock::now();
+    std::uint64_t dropped = 0;
+    begin_ = end_ = 0;
+    std::string how;
+    while (how.empty()) {
+      if (dropped >= g.max_bytes) {
+        how = "byte bound (" + std::to_string(g.max_bytes) + " B) reached";
+        break;
+      }
+      auto [ec, n, timed_out] = co_await discard_until(anchor + g.max_wait);
+      dropped += n;
+      if (kill_ != Kill::none) co_return end_on_error(net::error::operation_aborted, request, 0);
+      if (timed_out)
+        how = "time bound reached";
+      else if (ec == net::error::eof)
+        how = "peer closed";
+      else if (ec)
+        how = "peer reset";
+    }
+    journal(EventKind::step, request, dropped,
+            "graceful_close: " + how + " after " + format_elapsed(Clock::now() - anchor) + ", " +
+                std::to_string(dropped) + " B dropped",
+            g.max_wait, Clock::now() - anchor);
+    close_graceful(stream_);
+    co_return end(Ending::graceful_close);
+  }
+
+  // One read whose bytes are dropped, or `deadline`, whichever comes first. The in-memory test
+  // stream cannot cancel a read, so there the bound is not applied.
+  net::awaitable<std::tuple<error_code, std::size_t, bool>> discard_until(
+      Clock::time_point deadline) {
+    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+      using namespace net::experimental::awaitable_operators;
+      thread_local std::array<char, initial_buffer> sink;
+      timer_.expires_at(deadline);
+      auto r = co_await (stream_.async_read_some(net::buffer(sink), nothrow) ||
+                         timer_.async_wait(nothrow));
+      if (r.index() == 1) co_return std::tuple{error_code{}, std::size_t{0}, true};
+      auto [ec, n] = std::get<0>(r);
+      if (!ec && n == 0) ec = net::error::eof;
+      co_return std::tuple{ec, n, false};
+    } else {
+      auto [ec, n] = co_await discard_some();
+      co_return std::tuple{ec, n, false};
+    }
+  }
+
   static std::string format_elapsed(Duration d) {
     return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(d).count()) + "ms";
   }
@@ -593,8 +723,10 @@ class Session {
   std::uint64_t body_left_ = 0;
   std::optional<ChunkedBodyReader> chunked_;
 
-  std::size_t partial_write_ = 0;       // bytes of a Write that run_now sent before it blocked
-  bool implicit_read_done_ = false;     // run_now already read the request of a request script
+  std::array<char, http_date_size> date_{};  // the Date value of the response being written
+  std::size_t partial_write_ =
+      0;  // bytes of a Write or Respond that run_now sent before it blocked
+  bool implicit_read_done_ = false;  // run_now already read the request of a request script
   std::optional<std::string> foreign_;  // the run identity of a foreign request just read
   bool close_requested_ = false;
   bool ended_ = false;

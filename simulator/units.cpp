@@ -85,6 +85,7 @@ std::optional<std::uint64_t> parse_size(std::string_view text) {
 std::string format_duration(Duration d) {
   const auto ns = d.count();
   if (ns == 0) return "0s";
+  if (ns % 3'600'000'000'000 == 0) return std::to_string(ns / 3'600'000'000'000) + "h";
   if (ns % 1'000'000'000 == 0) return std::to_string(ns / 1'000'000'000) + "s";
   if (ns % 1'000'000 == 0) return std::to_string(ns / 1'000'000) + "ms";
   if (ns % 1'000 == 0) return std::to_string(ns / 1'000) + "us";

@@ -8,7 +8,7 @@ std::shared_ptr<const RuleSet> make_rule_set(const Response& response,
   for (const Rule& r : rules) {
     (r.scope == RuleScope::connection ? set->connection_rules : set->request_rules).push_back(r);
   }
-  set->default_script = {ReadRequest{}, Write{serialize(response).all()}};
+  set->default_script = {ReadRequest{}, plain_response(response)};
   if (response.close) set->default_script.push_back(Close{});
   return set;
 }

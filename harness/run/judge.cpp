@@ -114,14 +114,47 @@ bool upstream_cut_response(const std::map<std::string, std::vector<sim::Event>>&
                            const std::string& id);
 std::string request_id(const Exchange& x);
 
+// The exact bytes of the final response's head as received (interim 1xx heads before it too):
+// everything before the body and whatever followed the response.
+std::string_view head_bytes(const client::Observation& o) {
+  const std::string_view all = o.received;
+  if (!o.head_complete) return all;
+  const std::size_t tail = o.body.size() + o.extra.size();
+  return tail <= all.size() ? all.substr(0, all.size() - tail) : all;
+}
+
+// One alternative's results, for the any_of line: "status: expected 502, got 200".
+std::string describe_failures(const std::vector<CheckResult>& results) {
+  std::string out;
+  for (const CheckResult& r : results) {
+    if (r.passed) continue;
+    out += (out.empty() ? "" : "; ") + r.kind + ": expected " + r.expected + ", got " + r.observed;
+  }
+  return out.empty() ? "passed" : out;
+}
+
+void check_checks(const scenario::ResponseChecks& c, Severity severity, const std::string& why,
+                  const Exchange& x, const std::map<std::string, std::vector<sim::Event>>& journals,
+                  const std::string& subject, std::vector<CheckResult>& out);
+
 void check_response(const scenario::ResponseExpect& e, const Exchange& x,
                     const std::map<std::string, std::vector<sim::Event>>& journals,
                     std::vector<CheckResult>& out) {
-  const auto& o = x.observation;
-  const auto& c = e.checks;
   const std::string subject = "step " + std::to_string(x.step + 1) +
                               (x.repeat > 0 ? "." + std::to_string(x.repeat + 1) : "") + " (" +
                               x.request + ")";
+  check_checks(e.checks, e.severity, e.why, x, journals, subject, out);
+}
+
+void check_checks(const scenario::ResponseChecks& c, Severity severity, const std::string& why,
+                  const Exchange& x, const std::map<std::string, std::vector<sim::Event>>& journals,
+                  const std::string& subject, std::vector<CheckResult>& out) {
+  const auto& o = x.observation;
+  // The helpers below were written for an expectation; they read these two from it.
+  struct {
+    Severity severity;
+    const std::string& why;
+  } e{severity, why};
   if (c.status)
     out.push_back(check("status", subject, c.status->value.matches(o.status), e.severity,
                         c.status->value.to_string(), observed_status(o), e.why, c.status->where));
@@ -197,6 +230,35 @@ void check_response(const scenario::ResponseExpect& e, const Exchange& x,
     }
     out.push_back(check("header", subject + " header " + h.name, ok, e.severity, expected, observed,
                         e.why, h.where));
+  }
+  if (!c.head_contains.empty()) {
+    const std::string_view head = head_bytes(o);
+    for (const auto& want : c.head_contains) {
+      const bool ok = head.find(want.value) != std::string_view::npos;
+      out.push_back(check("head_contains", subject, ok, e.severity,
+                          "head containing \"" + client::escape_bytes(want.value, 80) + "\"",
+                          "\"" + client::escape_bytes(head, 400) + "\"", e.why, want.where));
+    }
+  }
+  if (!c.any_of.empty()) {
+    // One check: it passes when every check of some alternative passes; it shows them all.
+    bool ok = false;
+    std::string expected, observed;
+    for (std::size_t i = 0; i < c.any_of.size(); ++i) {
+      std::vector<CheckResult> alt;
+      check_checks(c.any_of[i], e.severity, e.why, x, journals, subject, alt);
+      const bool passed =
+          std::all_of(alt.begin(), alt.end(), [](const CheckResult& r) { return r.passed; });
+      ok = ok || passed;
+      std::string wants;
+      for (const CheckResult& r : alt)
+        wants += (wants.empty() ? "" : ", ") + r.kind + " " + r.expected;
+      const std::string n = std::to_string(i + 1);
+      expected += (i ? " | " : "") + ("(" + n + ") " + wants);
+      observed += (i ? "; " : "") + ("(" + n + ") " + describe_failures(alt));
+    }
+    out.push_back(check("any_of", subject, ok, e.severity, "one of " + expected, observed, e.why,
+                        c.any_of_where));
   }
 }
 

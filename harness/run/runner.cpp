@@ -207,6 +207,12 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
       drive_until(io, Clock::now() + step.pause);
       r.waits += step.pause;
     }
+    // `at`: from the steps' start, which is also t0 of the upstreams' timelines.
+    if (step.at && Clock::now() < t_steps + step.at->value) {
+      const auto wait = t_steps + step.at->value - Clock::now();
+      drive_until(io, t_steps + step.at->value);
+      r.waits += std::chrono::duration_cast<sim::Duration>(wait);
+    }
     const sim::Duration deadline = step_deadline(step, sc, o, r.proxy);
     const auto connect_timeout =
         std::chrono::duration_cast<sim::Duration>(milliseconds(2000) * o.timeout_scale);

@@ -222,7 +222,54 @@ std::vector<HeaderCheck> read_header_checks(Decoder& d, const toml::table& t) {
   return out;
 }
 
-ResponseChecks decode_response_checks(const TableReader& r) {
+ResponseChecks decode_checks(const TableReader& r, bool alternatives);
+
+// "text" | ["text", ...]: byte strings the response head must contain.
+std::vector<Located<std::string>> read_head_contains(Decoder& d, const toml::node& n) {
+  std::vector<Located<std::string>> out;
+  auto one = [&](const toml::node& e) {
+    auto v = read_string(d, e, "'head_contains'");
+    if (!v) return;
+    if (v->empty())
+      d.error(d.at(e), "'head_contains' is empty: every head contains \"\"");
+    else
+      out.push_back(Located<std::string>{*v, d.at(e)});
+  };
+  if (const auto* a = n.as_array()) {
+    if (a->empty()) d.error(d.at(n), "'head_contains' is an empty array: it checks nothing");
+    for (const toml::node& e : *a) one(e);
+  } else {
+    one(n);
+  }
+  return out;
+}
+
+// [{ status = 502 }, { status = 200, headers = { ... } }]: at least two alternatives, each a
+// set of response checks.
+std::vector<ResponseChecks> read_any_of(Decoder& d, const toml::node& n) {
+  std::vector<ResponseChecks> out;
+  const auto* a = as_array(d, n, "'any_of'");
+  if (a == nullptr) return out;
+  if (a->size() < 2) {
+    d.error(d.at(n),
+            "'any_of' needs at least two alternatives, such as [{ status = 502 }, "
+            "{ status = 200 }]; with one, write its checks directly");
+    return out;
+  }
+  for (const toml::node& e : *a) {
+    const auto* t = as_table(d, e, "entries of 'any_of'");
+    if (t == nullptr) continue;
+    TableReader r(d, *t, keys::any_of);
+    ResponseChecks c = decode_checks(r, false);
+    if (c.empty())
+      d.error(r.where(), "this alternative checks nothing, so 'any_of' would always pass");
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+// `alternatives`: the table may hold `any_of` (an alternative may not: its key table rejects it).
+ResponseChecks decode_checks(const TableReader& r, bool alternatives) {
   Decoder& d = r.decoder();
   ResponseChecks c;
   if (const toml::node* n = r.get("status"))
@@ -245,11 +292,21 @@ ResponseChecks decode_response_checks(const TableReader& r) {
   if (auto v = r.enumeration<ConnectionEnd>("connection"))
     c.connection = Located<ConnectionEnd>{*v, r.at("connection")};
   if (const auto* ht = r.subtable("headers")) c.headers = read_header_checks(d, *ht);
+  if (const toml::node* n = r.get("head_contains")) c.head_contains = read_head_contains(d, *n);
+  if (const toml::node* n = alternatives ? r.get("any_of") : nullptr) {
+    c.any_of = read_any_of(d, *n);
+    c.any_of_where = d.at(*n);
+  }
   return c;
 }
 
-constexpr std::string_view response_check_keys[] = {
-    "status", "within", "not_before", "body", "body_equals", "connection", "headers"};
+ResponseChecks decode_response_checks(const TableReader& r) {
+  return decode_checks(r, true);
+}
+
+constexpr std::string_view response_check_keys[] = {"status",  "within",        "not_before",
+                                                    "body",    "body_equals",   "connection",
+                                                    "headers", "head_contains", "any_of"};
 
 // Severity and why, then the per-proxy override tables; shared by both kinds of expectation.
 template <class E, class DecodeChecks>
@@ -257,8 +314,8 @@ void decode_common(const TableReader& r, const KeyTable& override_keys, E& e,
                    DecodeChecks decode_checks, std::span<const std::string_view> check_keys) {
   Decoder& d = r.decoder();
   e.where = r.where();
-  if (r.require("severity"))
-    if (auto v = r.enumeration<Severity>("severity")) e.severity = *v;
+  // Unstated, an expectation is a MUST: the RFC requirement it checks is violated when it fails.
+  if (auto v = r.enumeration<Severity>("severity")) e.severity = *v;
   if (auto v = r.string("why")) e.why = *v;
   bool any = false;
   for (const auto k : check_keys) any = any || r.has(k);
@@ -325,7 +382,15 @@ Step decode_step(Decoder& d, const toml::table& t, std::size_t index) {
               "concurrent requests need their own connections; "
               "'concurrency' > 1 cannot go with reuse_connection = true");
   }
-  if (auto v = r.duration("pause", max_duration)) s.pause = *v;
+  if (r.has("pause") && r.has("at")) {
+    r.reject("at",
+             "conflicts with 'pause': start the step at a time after the scenario's start "
+             "('at') or after the previous step ('pause'), not both");
+  } else if (auto v = r.duration("pause", max_duration)) {
+    s.pause = *v;
+  } else if (auto at = r.duration("at", max_duration)) {
+    s.at = Located<Duration>{*at, r.at("at")};
+  }
   if (const toml::node* n = r.get("expect")) {
     for_each_table(d, *n, "step.expect", max_expects, [&](const toml::table& et) {
       s.expects.push_back(decode_response_expect(d, et));

@@ -32,6 +32,7 @@ std::uint64_t script_bytes(const sim::Script& script) {
 sim::Response decode_response(Decoder& d, const toml::table& t) {
   TableReader r(d, t, keys::response);
   sim::Response resp;
+  resp.date = true;  // an exemplary server dates its responses (RFC 9110 §6.6.1)
   if (auto v = r.integer("status", 100, 599)) resp.status = static_cast<int>(*v);
   if (auto v = r.line("reason")) resp.reason = *v;
   if (const auto* n = r.get("headers")) {
@@ -51,13 +52,15 @@ sim::Response decode_response(Decoder& d, const toml::table& t) {
     resp.chunk_size = static_cast<std::size_t>(*v);
   }
   if (auto v = r.boolean("close")) resp.close = *v;
+  if (auto v = r.boolean("date")) resp.date = *v;
   return resp;
 }
 
 // ---- custom steps ---------------------------------------------------------------------------
 
-constexpr std::string_view step_actions[] = {"read",  "write", "respond", "drip",       "delay",
-                                             "stall", "close", "reset",   "half_close", "serve"};
+constexpr std::string_view step_actions[] = {"read",  "write",      "respond", "drip",
+                                             "delay", "stall",      "close",   "graceful_close",
+                                             "reset", "half_close", "serve"};
 constexpr std::string_view respond_parts[] = {"all", "head", "body"};
 
 // `close = true`: the only value that means anything.
@@ -156,6 +159,26 @@ std::optional<sim::Step> decode_step(Decoder& d, const toml::table& t, const sim
     if (!v) return std::nullopt;
     return sim::ServeRequests{static_cast<std::uint64_t>(*v)};
   }
+  if (action == "graceful_close") {
+    // true: the default bound; a duration: at most that long before the close.
+    const toml::node& n = *r.get("graceful_close");
+    if (n.is_boolean()) {
+      if (!read_true(r, action)) return std::nullopt;
+      return sim::GracefulClose{};
+    }
+    if (!n.is_string()) {
+      d.error(d.at(n),
+              "'graceful_close' must be true or a duration such as \"500ms\" (how long "
+              "to wait for the peer to close), not " +
+                  type_name(n));
+      return std::nullopt;
+    }
+    auto v = r.duration("graceful_close", max_duration);
+    if (!v) return std::nullopt;
+    sim::GracefulClose g;
+    g.max_wait = *v;
+    return g;
+  }
   if (!read_true(r, action)) return std::nullopt;
   if (action == "close") return sim::Close{};
   if (action == "reset") return sim::Reset{};
@@ -218,7 +241,7 @@ std::optional<sim::Script> decode_steps_list(Decoder& d, const toml::node& n, si
     d.error(d.at(n),
             "these steps neither read the request nor end the connection, so the "
             "request's bytes would start the next request again; add { read = \"whole\" "
-            "} or end with { close = true }");
+            "} or end with { close = true } or { graceful_close = true }");
     ok = false;
   }
   if (!ok) return std::nullopt;
@@ -464,6 +487,7 @@ Upstream decode_upstream(Decoder& d, const toml::table& t) {
   if (r.require("name"))
     if (auto v = r.name("name")) u.name = *v;
   u.spec.name = u.name;
+  u.spec.response.date = true;
   if (auto v = read_loopback(r)) u.spec.address = *v;
   // A pinned port, for a proxy that runs outside badgateway (`run --proxy-url`) and was
   // configured with fixed upstream ports. 0, the default, lets the kernel pick.

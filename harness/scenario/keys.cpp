@@ -11,16 +11,16 @@ constexpr std::array<K, 6> scenario_keys{"name", "description", "tags",
                                          "spec", "requires",    "timeout"};
 constexpr std::array<K, 8> upstream_keys{"name",     "address", "port",  "listener",
                                          "response", "seed",    "fault", "event"};
-constexpr std::array<K, 8> response_keys{"status",    "reason",  "headers",    "body",
-                                         "body_size", "chunked", "chunk_size", "close"};
+constexpr std::array<K, 9> response_keys{"status",  "reason",     "headers", "body", "body_size",
+                                         "chunked", "chunk_size", "close",   "date"};
 // [[upstream.fault]] keys; set_fault events take the same ones after `at` and `action`.
 constexpr std::array<K, 8> fault_keys{"fault", "params", "steps", "on",
                                       "nth",   "first",  "last",  "probability"};
 constexpr std::array<K, 10> event_keys{"at", "action", "fault", "params", "steps",
                                        "on", "nth",    "first", "last",   "probability"};
-constexpr std::array<K, 12> fault_step_keys{"read",  "write",    "respond",    "drip",
-                                            "chunk", "interval", "delay",      "stall",
-                                            "close", "reset",    "half_close", "serve"};
+constexpr std::array<K, 13> fault_step_keys{
+    "read",  "write", "respond",        "drip",  "chunk",      "interval", "delay",
+    "stall", "close", "graceful_close", "reset", "half_close", "serve"};
 constexpr std::array<K, 7> proxy_keys{
     "listener", "pool", "upstream_keepalive", "timeouts", "retry", "health", "override"};
 constexpr std::array<K, 2> listener_keys{"keepalive", "idle_timeout"};
@@ -28,16 +28,19 @@ constexpr std::array<K, 3> pool_member_keys{"upstream", "backup", "weight"};
 constexpr std::array<K, 4> timeouts_keys{"connect", "read", "send", "idle"};
 constexpr std::array<K, 4> retry_keys{"attempts", "on", "non_idempotent", "same_upstream"};
 constexpr std::array<K, 2> health_keys{"max_fails", "fail_window"};
-constexpr std::array<K, 6> step_keys{
-    "request", "reuse_connection", "repeat", "concurrency", "pause", "expect"};
+constexpr std::array<K, 7> step_keys{
+    "request", "reuse_connection", "repeat", "concurrency", "pause", "at", "expect"};
 constexpr std::array<K, 5> request_keys{"method", "target", "headers", "body", "body_size"};
 // An override takes every key of its expectation but `override`.
-constexpr std::array<K, 10> step_expect_keys{"severity",   "why",     "status",      "within",
-                                             "not_before", "body",    "body_equals", "connection",
-                                             "headers",    "override"};
-constexpr std::array<K, 9> step_expect_override_keys{"severity",    "why",        "status",
-                                                     "within",      "not_before", "body",
-                                                     "body_equals", "connection", "headers"};
+constexpr std::array<K, 12> step_expect_keys{
+    "severity",    "why",        "status",  "within",        "not_before", "body",
+    "body_equals", "connection", "headers", "head_contains", "any_of",     "override"};
+constexpr std::array<K, 11> step_expect_override_keys{
+    "severity",    "why",        "status",  "within",        "not_before", "body",
+    "body_equals", "connection", "headers", "head_contains", "any_of"};
+// An alternative of any_of: the checks only (no severity, why, override or nested any_of).
+constexpr std::array<K, 8> any_of_keys{"status",      "within",     "not_before", "body",
+                                       "body_equals", "connection", "headers",    "head_contains"};
 constexpr std::array<K, 3> expect_headers_keys{"present", "absent", "equal"};
 constexpr std::array<K, 7> expect_keys{
     "severity", "why", "upstream", "connections", "requests", "non_idempotent_once", "override"};
@@ -69,6 +72,7 @@ const KeyTable step_expect{"step.expect", "[[step.expect]]", step_expect_keys};
 const KeyTable expect_headers{"step.expect.headers", "step.expect.headers", expect_headers_keys};
 const KeyTable step_expect_override{"step.expect.override", "[step.expect.override.<proxy>]",
                                     step_expect_override_keys};
+const KeyTable any_of{"step.expect.any_of", "an 'any_of' alternative", any_of_keys};
 const KeyTable expect{"expect", "[[expect]]", expect_keys};
 const KeyTable expect_override{"expect.override", "[expect.override.<proxy>]",
                                expect_override_keys};
@@ -80,18 +84,15 @@ const KeyTable bench{"bench", "[bench]", bench_keys};
 namespace bgw::scenario {
 
 std::span<const KeyTable* const> key_tables() {
-  static const std::array<const KeyTable*, 22> all{
-      &keys::root,           &keys::scenario,
-      &keys::upstream,       &keys::response,
-      &keys::fault,          &keys::fault_step,
-      &keys::event,          &keys::proxy,
-      &keys::listener,       &keys::pool_member,
-      &keys::timeouts,       &keys::retry,
-      &keys::health,         &keys::step,
-      &keys::request,        &keys::step_expect,
-      &keys::expect_headers, &keys::step_expect_override,
-      &keys::expect,         &keys::expect_override,
-      &keys::range,          &keys::bench};
+  static const std::array<const KeyTable*, 23> all{
+      &keys::root,        &keys::scenario,       &keys::upstream,
+      &keys::response,    &keys::fault,          &keys::fault_step,
+      &keys::event,       &keys::proxy,          &keys::listener,
+      &keys::pool_member, &keys::timeouts,       &keys::retry,
+      &keys::health,      &keys::step,           &keys::request,
+      &keys::step_expect, &keys::expect_headers, &keys::step_expect_override,
+      &keys::any_of,      &keys::expect,         &keys::expect_override,
+      &keys::range,       &keys::bench};
   return all;
 }
 

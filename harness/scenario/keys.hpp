@@ -33,6 +33,7 @@ extern const KeyTable request;
 extern const KeyTable step_expect;
 extern const KeyTable expect_headers;
 extern const KeyTable step_expect_override;
+extern const KeyTable any_of;
 extern const KeyTable expect;
 extern const KeyTable expect_override;
 extern const KeyTable range;

@@ -32,7 +32,7 @@ std::string CountRange::to_string() const {
 
 bool ResponseChecks::empty() const {
   return !status && !within && !not_before && !body && !body_equals && !connection &&
-         headers.empty();
+         headers.empty() && head_contains.empty() && any_of.empty();
 }
 
 void ResponseChecks::apply(const ResponseChecks& over) {
@@ -43,6 +43,11 @@ void ResponseChecks::apply(const ResponseChecks& over) {
   if (over.body_equals) body_equals = over.body_equals;
   if (over.connection) connection = over.connection;
   if (!over.headers.empty()) headers = over.headers;
+  if (!over.head_contains.empty()) head_contains = over.head_contains;
+  if (!over.any_of.empty()) {
+    any_of = over.any_of;
+    any_of_where = over.any_of_where;
+  }
 }
 
 bool UpstreamChecks::empty() const {

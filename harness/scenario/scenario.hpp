@@ -224,8 +224,16 @@ struct ResponseChecks {
   std::optional<Located<std::string>> body_equals;
   std::optional<Located<ConnectionEnd>> connection;
   std::vector<HeaderCheck> headers;
+  /// Strings that must each occur in the exact bytes of the response head the client received
+  /// (status line to blank line): "X-Fold: a\r\n  b" tells a relayed obs-fold from a joined one.
+  std::vector<Located<std::string>> head_contains;
+  /// Alternatives: besides the checks above, every check of at least one alternative must pass
+  /// ("502, or 200 with the header repaired"). Alternatives have no any_of of their own.
+  std::vector<ResponseChecks> any_of;
+  Location any_of_where;
   bool empty() const;
-  /// `over`'s checks replace ours one by one; its header checks, if any, replace all of ours.
+  /// `over`'s checks replace ours one by one; its header checks, head_contains and any_of, if
+  /// given, replace all of ours.
   void apply(const ResponseChecks& over);
 };
 
@@ -285,6 +293,9 @@ struct Step {
   int repeat = 1;                 ///< how many times the request is sent
   int concurrency = 1;            ///< how many of those are in flight at once
   Duration pause{};               ///< wait before the step starts
+  /// Start no earlier than this after the steps' start (t0 of the upstreams' timelines too);
+  /// the alternative to `pause`.
+  std::optional<Located<Duration>> at;
   std::vector<ResponseExpect> expects;
   Location where;
 };

@@ -89,10 +89,23 @@ void validate(Decoder& d, Scenario& s) {
 
   Duration paused{};
   bool reported = false;
+  const Step* last_at = nullptr;
   for (const Step& step : s.steps) {
     paused += step.pause;
+    if (step.at) {
+      // Steps run in order: a step cannot start before an earlier one that was placed later.
+      if (last_at && step.at->value < last_at->at->value)
+        d.error(step.at->where, "'at' (" + sim::format_duration(step.at->value) +
+                                    ") is earlier than the 'at' of a previous step (" +
+                                    sim::format_duration(last_at->at->value) + ", " +
+                                    line_of(last_at->at->where) + "); steps run in file order");
+      last_at = &step;
+      paused = std::max(paused, step.at->value);
+    }
     if (paused >= timeout && !reported) {
-      d.error(step.where, "the steps' pauses add up to " + sim::format_duration(paused) +
+      d.error(step.where, std::string(last_at ? "the steps' 'at' and pauses reach "
+                                              : "the steps' pauses add up to ") +
+                              sim::format_duration(paused) +
                               ", which does not fit in the scenario's timeout (" + timeout_text +
                               ")");
       reported = true;

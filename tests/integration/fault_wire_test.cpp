@@ -2,9 +2,18 @@
 // the connection ends (EOF, RST, still open, refused, connect timeout), and when the bytes arrive
 // for the timed faults. One table row per fault (and per interesting parameter); a test checks
 // that the table names every fault in the catalogue, so a new fault without a row fails.
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <set>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include <boost/asio/executor_work_guard.hpp>
 
 #include <gtest/gtest.h>
 
@@ -238,6 +247,11 @@ const std::vector<WireCase>& cases() {
        .params = mid_body(true),
        .bytes = kChunkedBefore,
        .ending = Ending::eof},
+      {.label = "close_mid_body_graceful",
+       .fault = "close_mid_body",
+       .params = {{"close", "graceful"s}, {"length", 20L}, {"bytes", 10L}},
+       .bytes = kHead20 + "0123456789",
+       .ending = Ending::eof},
       {.label = "close_mid_body_chunked_0",
        .fault = "close_mid_body",
        .params = mid_body(true, 20, 0),
@@ -287,6 +301,10 @@ const std::vector<WireCase>& cases() {
        .fault = "garbage_status",
        .bytes = "GARBAGE NOT HTTP\r\n\r\nhello"},
       {.label = "http09_body", .fault = "http09_body", .bytes = "hello"},
+      {.label = "garbage_status_graceful",
+       .fault = "garbage_status",
+       .params = {{"close", "graceful"s}},
+       .bytes = "GARBAGE NOT HTTP\r\n\r\nhello"},
       {.label = "bad_status_code",
        .fault = "bad_status_code",
        .bytes = "HTTP/1.1 2x0 OK\r\nContent-Length: 5\r\n\r\nhello"},
@@ -426,6 +444,109 @@ TEST_P(FaultWire, RawClientSeesExactBytesAndEnding) {
 
 INSTANTIATE_TEST_SUITE_P(Catalogue, FaultWire, testing::ValuesIn(cases()),
                          [](const testing::TestParamInfo<WireCase>& p) { return p.param.label; });
+
+// ---- the two FINs ------------------------------------------------------------------------------
+
+// What a client that writes after the upstream's FIN sees: it reads the response up to EOF,
+// writes again (as a proxy does that sends a request on a connection whose close it has not
+// noticed yet), shuts its own side, and waits for the connection to be gone in both directions
+// (POLLHUP: our FIN acknowledged, or a RST). SO_ERROR then tells the two FINs apart.
+struct AfterFin {
+  std::string received;
+  bool hung_up = false;
+  int so_error = 0;
+};
+
+AfterFin write_after_fin(std::uint16_t port, const std::string& request) {
+  AfterFin out;
+  const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  timeval tv{2, 0};  // every blocking call below is bounded
+  ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (::connect(fd, reinterpret_cast<const sockaddr*>(&addr), sizeof addr) != 0) {
+    ::close(fd);
+    return out;
+  }
+  if (!request.empty()) ::send(fd, request.data(), request.size(), MSG_NOSIGNAL);
+  char buf[4096];
+  for (;;) {
+    const ssize_t n = ::recv(fd, buf, sizeof buf, 0);
+    if (n <= 0) break;  // 0: the upstream's FIN
+    out.received.append(buf, static_cast<std::size_t>(n));
+  }
+  ::send(fd, kGet.data(), kGet.size(), MSG_NOSIGNAL);
+  ::shutdown(fd, SHUT_WR);
+  // events = 0: only POLLHUP and POLLERR are reported, and a socket that has read a FIN is
+  // always readable, so this waits for the end of the connection itself.
+  pollfd p{fd, 0, 0};
+  if (::poll(&p, 1, 2000) == 1) out.hung_up = (p.revents & POLLHUP) != 0;
+  socklen_t len = sizeof out.so_error;
+  ::getsockopt(fd, SOL_SOCKET, SO_ERROR, &out.so_error, &len);
+  ::close(fd);
+  return out;
+}
+
+struct FinCase {
+  std::string label;
+  std::string fault;
+  std::string request;  ///< sent first; empty for close_on_accept (its FIN comes first)
+  std::string bytes;    ///< the response before the FIN
+};
+
+class TwoFins : public UpstreamTest,
+                public testing::WithParamInterface<std::tuple<FinCase, std::string>> {
+ protected:
+  // The blocking client needs the upstream running meanwhile: on a thread of its own.
+  AfterFin run(std::uint16_t port, const std::string& request) {
+    auto guard = boost::asio::make_work_guard(io_);
+    std::thread loop([this] { io_.run(); });
+    AfterFin r = write_after_fin(port, request);
+    io_.stop();
+    loop.join();
+    io_.restart();
+    return r;
+  }
+};
+
+TEST_P(TwoFins, WritesAfterTheFinGetRstOnlyAfterClose) {
+  const auto& [c, how] = GetParam();
+  auto& up = make(lower(c.fault, {{"close", how}}), c.label);
+  const AfterFin r = run(up.port(), c.request);
+  EXPECT_TRUE(same_bytes(r.received, c.bytes));
+  EXPECT_TRUE(r.hung_up) << "the connection did not end within 2s";
+  if (how == "close") {
+    // close(2): the upstream's socket no longer reads, and its kernel answers data with RST.
+    EXPECT_TRUE(r.so_error == ECONNRESET || r.so_error == EPIPE)
+        << "expected a RST, SO_ERROR " << r.so_error;
+  } else {
+    // shutdown + drain: the bytes are read and dropped, the close is clean.
+    EXPECT_EQ(r.so_error, 0) << "expected no RST";
+  }
+  ASSERT_TRUE(drain());
+  EXPECT_EQ(closed_detail(up.journal(), 1), how == "close" ? "fin" : "graceful_close");
+  if (how == "graceful") {
+    const auto steps = events_of(up.journal(), bgw::sim::EventKind::step);
+    ASSERT_FALSE(steps.empty());
+    EXPECT_NE(steps.back().detail.find("graceful_close: peer closed"), std::string::npos)
+        << steps.back().detail;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Catalogue, TwoFins,
+    testing::Combine(
+        testing::Values(FinCase{"close_on_accept", "close_on_accept", "", ""},
+                        FinCase{"close_after_request", "close_after_request", kGet, ""},
+                        FinCase{"close_mid_headers", "close_mid_headers", kGet, "HTTP/1.1 2"},
+                        FinCase{"header_obs_fold", "header_obs_fold", kGet,
+                                with_line("X-Fold: a\r\n  b\r\n")},
+                        FinCase{"close_after_response", "close_after_response", kGet, kOk}),
+        testing::Values("close", "graceful")),
+    [](const auto& p) { return std::get<0>(p.param).label + "_" + std::get<1>(p.param); });
 
 TEST(FaultWireTable, CoversEveryCatalogueFault) {
   std::set<std::string, std::less<>> covered;

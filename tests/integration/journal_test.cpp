@@ -76,7 +76,7 @@ TEST_F(Journal, RequestHeadHoldsTheRequestAsSent) {
   auto& counters = make({.name = "counters", .journal = JournalLevel::counters});
   for (auto* up : {&bytes, &events, &counters}) {
     const RawResult r = exchange(io_, up->port(), head + "abcd");
-    EXPECT_EQ(r.received, kOk) << up->name() << ": " << describe(r);
+    EXPECT_EQ(r.received, kOkClose) << up->name() << ": " << describe(r);
     EXPECT_EQ(r.ending, Ending::eof) << up->name() << ": " << describe(r);
   }
   ASSERT_TRUE(closed_count(bytes, io_, 1));
@@ -94,7 +94,7 @@ TEST_F(Journal, RequestHeadHoldsTheRequestAsSent) {
   EXPECT_EQ(bodies[0].bytes, 4u);
   auto wrote = events_of(bytes.journal(), EventKind::wrote);
   ASSERT_EQ(wrote.size(), 1u);
-  EXPECT_EQ(wrote[0].detail, kOk);
+  EXPECT_EQ(wrote[0].detail, kOkClose);
 
   // events: the request line only, and no payload bytes.
   heads = events_of(events.journal(), EventKind::request_head);
@@ -103,7 +103,7 @@ TEST_F(Journal, RequestHeadHoldsTheRequestAsSent) {
   EXPECT_EQ(heads[0].bytes, head.size());
   wrote = events_of(events.journal(), EventKind::wrote);
   ASSERT_EQ(wrote.size(), 1u);
-  EXPECT_EQ(wrote[0].bytes, kOk.size());
+  EXPECT_EQ(wrote[0].bytes, kOkClose.size());
   EXPECT_EQ(wrote[0].detail, "");
 
   // counters: no events at all, exact counters.

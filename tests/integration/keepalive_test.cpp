@@ -29,7 +29,7 @@ TEST_F(KeepAlive, ConnectionCloseInTheRequestEndsItAfterTheResponse) {
   ASSERT_TRUE(conn.send(kGetClose));
   ASSERT_TRUE(conn.wait_ended());
   EXPECT_TRUE(conn.eof()) << conn.end_error().message();
-  EXPECT_EQ(conn.received(), kOk);
+  EXPECT_EQ(conn.received(), kOkClose);
   EXPECT_EQ(up.journal().connections(), 1u);
   EXPECT_EQ(up.journal().requests(), 2u);
 }
@@ -52,7 +52,8 @@ TEST_F(KeepAlive, TheRequestDecidesWhetherTheConnectionPersists) {
   for (const Case& c : cases) {
     SCOPED_TRACE(bgw::client::escape_bytes(c.request));
     const RawResult r = exchange(io_, up.port(), c.request, 200ms);
-    EXPECT_EQ(r.received, kOk) << describe(r);
+    // A request that asks to close gets a response that says it closes.
+    EXPECT_EQ(r.received, c.ending == Ending::eof ? kOkClose : kOk) << describe(r);
     EXPECT_STREQ(bgw::client::to_string(r.ending), bgw::client::to_string(c.ending)) << describe(r);
   }
 }
@@ -85,7 +86,7 @@ TEST_F(KeepAlive, PipelinedRequestsWithBodiesAreFramed) {
       "POST /a HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n";
   const std::string sized = "POST /b HTTP/1.1\r\nHost: t\r\nContent-Length: 5\r\n\r\nworld";
   const RawResult r = exchange(io_, up.port(), chunked + sized + kGetClose);
-  EXPECT_EQ(r.received, kOk + kOk + kOk) << describe(r);
+  EXPECT_EQ(r.received, kOk + kOk + kOkClose) << describe(r);
   EXPECT_EQ(r.ending, Ending::eof) << describe(r);
   EXPECT_EQ(up.journal().requests(), 3u);
   const auto heads = events_of(up.journal(), EventKind::request_head);
@@ -109,7 +110,7 @@ TEST_F(KeepAlive, NthRequestRuleHitsOnlyTheSecondRequest) {
   EXPECT_EQ(conn.received(), "");
   // Request 3, on a new connection, is served normally again.
   const RawResult r = exchange(io_, up.port(), kGetClose);
-  EXPECT_EQ(r.received, kOk) << describe(r);
+  EXPECT_EQ(r.received, kOkClose) << describe(r);
   EXPECT_EQ(r.ending, Ending::eof) << describe(r);
 
   ASSERT_TRUE(run_until(
@@ -144,11 +145,11 @@ TEST_F(KeepAlive, NthConnectionRuleHitsOnlyTheSecondConnection) {
   auto& up = make(lower("reset_on_accept", {}, Match::nth(2)));
   std::vector<RawResult> results;
   for (int i = 0; i < 3; ++i) results.push_back(exchange(io_, up.port(), kGetClose));
-  EXPECT_EQ(results[0].received, kOk) << describe(results[0]);
+  EXPECT_EQ(results[0].received, kOkClose) << describe(results[0]);
   EXPECT_EQ(results[0].ending, Ending::eof) << describe(results[0]);
   EXPECT_EQ(results[1].received, "") << describe(results[1]);
   EXPECT_EQ(results[1].ending, Ending::reset) << describe(results[1]);
-  EXPECT_EQ(results[2].received, kOk) << describe(results[2]);
+  EXPECT_EQ(results[2].received, kOkClose) << describe(results[2]);
   EXPECT_EQ(results[2].ending, Ending::eof) << describe(results[2]);
 
   ASSERT_TRUE(run_until(
@@ -168,7 +169,7 @@ std::string connection_pattern(boost::asio::io_context& io, bgw::sim::Upstream& 
     const RawResult r = exchange(io, up.port(), kGetClose);
     if (r.ending == Ending::reset && r.received.empty())
       pattern += 'R';
-    else if (r.ending == Ending::eof && r.received == kOk)
+    else if (r.ending == Ending::eof && r.received == kOkClose)
       pattern += '.';
     else
       pattern += '?';
@@ -272,11 +273,12 @@ TEST_F(KeepAlive, SetRulesWhileRunningAffectsNewConnectionsOnly) {
   bye.body = "bye";
   up.set_response(bye);
   const RawResult newest = exchange(io_, up.port(), kGetClose);
-  EXPECT_EQ(newest.received, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nbye") << describe(newest);
+  EXPECT_EQ(newest.received, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\nConnection: close\r\n\r\nbye")
+      << describe(newest);
   EXPECT_EQ(newest.ending, Ending::eof) << describe(newest);
   ASSERT_TRUE(old_conn.send(kGetClose));
   ASSERT_TRUE(old_conn.wait_ended());
-  EXPECT_EQ(old_conn.received(), kOk);
+  EXPECT_EQ(old_conn.received(), kOkClose);
   EXPECT_TRUE(old_conn.eof()) << old_conn.end_error().message();
 }
 

@@ -40,7 +40,8 @@ TEST(Listener, AcceptServesTheDefaultResponse) {
   ASSERT_NE(up.port(), 0);
   const auto r = get(io, up.port());
   EXPECT_EQ(r.ending, Ending::eof);
-  EXPECT_EQ(r.received, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello");
+  // The request said Connection: close, so the response says so too (RFC 9112 §9.6).
+  EXPECT_EQ(r.received, "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello");
   EXPECT_EQ(up.journal().requests(), 1u);
 }
 

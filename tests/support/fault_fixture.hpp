@@ -41,6 +41,9 @@ inline const std::string kGetClose = "GET / HTTP/1.1\r\nHost: t\r\nConnection: c
 /// The default upstream response (Response{}) on the wire: a 38-byte head and "hello".
 inline const std::string kOkHead = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
 inline const std::string kOk = kOkHead + "hello";
+/// The default response to a request that asked to close: it says so (RFC 9112 §9.6).
+inline const std::string kOkClose =
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
 
 inline double ms(std::chrono::nanoseconds d) {
   return Ms(d).count();

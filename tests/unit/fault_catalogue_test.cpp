@@ -125,7 +125,7 @@ const std::map<std::string, Golden>& goldens() {
     const auto req = FaultScope::request;
     const auto conn = FaultScope::connection;
     return std::map<std::string, Golden>{
-        {"ok", {req, {}, {ReadRequest{}, Write{response}}}},
+        {"ok", {req, {}, {ReadRequest{}, bgw::sim::plain_response(Response{})}}},
         {"refuse", {FaultScope::listener, ListenerMode::refuse, {}}},
         {"blackhole", {FaultScope::listener, ListenerMode::blackhole, {}}},
         {"close_on_accept", {conn, {}, {Close{}}}},
@@ -498,7 +498,9 @@ TEST(FaultLowering, OkClosesWhenTheBaseResponseSaysClose) {
   base.close = true;
   EXPECT_EQ(lower_script("ok", {}, base),
             (Script{ReadRequest{},
-                    Write{"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"},
+                    bgw::sim::Respond{
+                        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello",
+                        "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello"},
                     Close{}}));
 }
 
@@ -716,7 +718,8 @@ TEST(ParseParam, UnknownParameterListsTheKnownOnes) {
   EXPECT_EQ(e.param, "duraton");
   EXPECT_THAT(e.message, HasSubstr("takes no parameter 'duraton'"));
   EXPECT_THAT(e.message, HasSubstr("(it takes bytes, length, chunked, duration)"));
-  EXPECT_THAT(parse_error("garbage_status", "x", "1").message, HasSubstr("(it takes none)"));
+  EXPECT_THAT(parse_error("reset_on_accept", "x", "1").message, HasSubstr("(it takes none)"));
+  EXPECT_THAT(parse_error("garbage_status", "x", "1").message, HasSubstr("(it takes close)"));
 }
 
 TEST(ParseParam, ParsedValuesLowerLikeTypedOnes) {

@@ -59,6 +59,47 @@ TEST(Judge, StatusAndTimingChecksSayWhatWasExpectedAndSeen) {
   EXPECT_EQ(within.observed, "after 1.500s");
 }
 
+// A 200 whose head arrived as `head` with body "hello".
+Exchange with_head(const std::string& head, bgw::client::HeaderList headers) {
+  Exchange x = exchange(200);
+  x.observation.head_complete = true;
+  x.observation.headers = std::move(headers);
+  x.observation.body = "hello";
+  x.observation.received = head + "hello";
+  return x;
+}
+
+TEST(Judge, AnyOfPassesWhenOneAlternativePassesAndShowsEach) {
+  const auto sc = scenario(
+      "[[step.expect]]\nany_of = [{ status = 502 }, { status = 200, headers = { equal = { X-F = "
+      "\"a b\" } } }]\n");
+  const auto repaired =
+      only(bgw::run::evaluate(
+               sc, "x", {with_head("HTTP/1.1 200 OK\r\nX-F: a b\r\n\r\n", {{"X-F", "a b"}})}, {}),
+           "any_of");
+  EXPECT_TRUE(repaired.passed);
+  EXPECT_EQ(repaired.severity, bgw::scenario::Severity::must) << "severity defaults to must";
+  EXPECT_THAT(repaired.observed, testing::HasSubstr("(1) status: expected 502, got 200"));
+  EXPECT_THAT(repaired.observed, testing::HasSubstr("(2) passed"));
+  EXPECT_TRUE(only(bgw::run::evaluate(sc, "x", {exchange(502)}, {}), "any_of").passed);
+  const auto neither = only(bgw::run::evaluate(sc, "x", {exchange(503)}, {}), "any_of");
+  EXPECT_FALSE(neither.passed);
+  EXPECT_THAT(neither.expected, testing::HasSubstr("(1) status 502 | (2) status 200, header"));
+}
+
+TEST(Judge, HeadContainsLooksAtTheExactHeadBytes) {
+  const auto sc = scenario("[[step.expect]]\nhead_contains = \"X-Fold: a\\r\\n  b\"\n");
+  // The parsed headers are the same either way; only the bytes tell a relayed fold.
+  const auto relayed =
+      with_head("HTTP/1.1 200 OK\r\nX-Fold: a\r\n  b\r\n\r\n", {{"X-Fold", "a b"}});
+  const auto joined = with_head("HTTP/1.1 200 OK\r\nX-Fold: a b\r\n\r\n", {{"X-Fold", "a b"}});
+  EXPECT_TRUE(only(bgw::run::evaluate(sc, "x", {relayed}, {}), "head_contains").passed);
+  const auto c = only(bgw::run::evaluate(sc, "x", {joined}, {}), "head_contains");
+  EXPECT_FALSE(c.passed);
+  EXPECT_THAT(c.observed, testing::HasSubstr("X-Fold: a b"));
+  EXPECT_THAT(c.observed, testing::Not(testing::HasSubstr("hello"))) << "the body is not the head";
+}
+
 TEST(Judge, PerProxyOverridesApply) {
   const auto sc = scenario(
       "[[step.expect]]\nseverity = \"must\"\nstatus = 502\n"

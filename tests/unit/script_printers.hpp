@@ -62,6 +62,11 @@ inline void PrintTo(const ReadRequest& s, std::ostream* os) {
 inline void PrintTo(const Write& s, std::ostream* os) {
   *os << "Write{" << short_bytes(s.bytes) << "}";
 }
+inline void PrintTo(const Respond& s, std::ostream* os) {
+  *os << "Respond{" << short_bytes(s.keep_alive) << ", close " << short_bytes(s.close)
+      << ", date at " << (s.date_at == Respond::no_date ? -1L : static_cast<long>(s.date_at))
+      << "}";
+}
 inline void PrintTo(const Drip& s, std::ostream* os) {
   *os << "Drip{" << short_bytes(s.bytes) << ", chunk " << s.chunk << ", every "
       << format_duration(s.interval) << "}";
@@ -74,6 +79,9 @@ inline void PrintTo(const Stall& s, std::ostream* os) {
 }
 inline void PrintTo(const Close&, std::ostream* os) {
   *os << "Close{}";
+}
+inline void PrintTo(const GracefulClose& s, std::ostream* os) {
+  *os << "GracefulClose{" << format_duration(s.max_wait) << ", " << s.max_bytes << " bytes}";
 }
 inline void PrintTo(const Reset&, std::ostream* os) {
   *os << "Reset{}";

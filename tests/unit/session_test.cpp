@@ -53,6 +53,8 @@ using testing::StartsWith;
 using Clock = std::chrono::steady_clock;
 
 const std::string ok = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello";
+const std::string ok_close =
+    "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nConnection: close\r\n\r\nhello";
 
 std::string get(const std::string& target) {
   return "GET " + target + " HTTP/1.1\r\nHost: t\r\n\r\n";
@@ -421,6 +423,41 @@ TEST(SessionScript, HalfCloseKeepsReadingUntilThePeerCloses) {
   EXPECT_EQ(rig.closed_detail(), "half_close");
 }
 
+TEST(SessionScript, GracefulCloseDrainsUntilThePeerClosesThenCloses) {
+  Rig rig(with_rules(
+      {request_rule(Match::every(), {ReadRequest{}, Write{"bye"}, bgw::sim::GracefulClose{}})}));
+  auto& c = rig.open();
+  c.stream.push_input(get("/1"));
+  rig.run();
+  EXPECT_FALSE(c.done);
+  EXPECT_THAT(c.stream.endings(), ElementsAre(EndedBy::half_close));
+  c.stream.push_input("late bytes");  // absorbed, where a close() would have answered RST
+  rig.run();
+  EXPECT_FALSE(c.done);
+  c.stream.peer_close();
+  ASSERT_TRUE(rig.run_to_end(c));
+  EXPECT_EQ(c.stream.output(), "bye");
+  EXPECT_EQ(c.ending, Ending::graceful_close);
+  EXPECT_THAT(c.stream.endings(), ElementsAre(EndedBy::half_close, EndedBy::fin));
+  const auto steps = rig.events(EventKind::step);
+  ASSERT_FALSE(steps.empty());
+  EXPECT_THAT(steps.back().detail, StartsWith("graceful_close: peer closed after "));
+  EXPECT_EQ(steps.back().bytes, 10u);
+  EXPECT_EQ(rig.closed_detail(), "graceful_close");
+}
+
+TEST(SessionScript, GracefulCloseStopsAtItsByteBound) {
+  bgw::sim::GracefulClose g;
+  g.max_bytes = 4;
+  Rig rig(with_rules({request_rule(Match::every(), {ReadRequest{}, g})}));
+  auto& c = rig.open();
+  c.stream.push_input(get("/1"));
+  c.stream.push_input("0123456789");
+  ASSERT_TRUE(rig.run_to_end(c));
+  EXPECT_EQ(c.ending, Ending::graceful_close);
+  EXPECT_THAT(rig.events(EventKind::step).back().detail, HasSubstr("byte bound (4 B) reached"));
+}
+
 TEST(SessionScript, HalfCloseThenPeerResetIsJournalledAsReset) {
   Rig rig(with_rules({request_rule(Match::every(), {ReadRequest{}, HalfClose{}})}));
   auto& c = rig.open();
@@ -439,10 +476,31 @@ TEST(SessionScript, ConnectionCloseRequestClosesAfterTheResponse) {
   c.stream.push_input("GET /1 HTTP/1.1\r\nConnection: close\r\n\r\n");
   c.stream.push_input(get("/2"));
   ASSERT_TRUE(rig.run_to_end(c));
-  EXPECT_EQ(c.stream.output(), ok);
+  // The plain response says it closes (RFC 9112 §9.6), and then it does.
+  EXPECT_EQ(c.stream.output(), ok_close);
   EXPECT_EQ(c.ending, Ending::fin);
   EXPECT_THAT(c.stream.endings(), ElementsAre(EndedBy::fin));
   EXPECT_EQ(rig.closed_detail(), "fin: client asked to close");
+}
+
+TEST(SessionScript, DatedPlainResponseCarriesTheCurrentImfFixdate) {
+  UpstreamSpec spec;
+  spec.response.date = true;
+  Rig rig(spec);
+  auto& c = rig.open();
+  c.stream.push_input(get("/1"));
+  c.stream.push_input("GET /2 HTTP/1.1\r\nConnection: close\r\n\r\n");
+  ASSERT_TRUE(rig.run_to_end(c));
+  const std::string date = "Date: " + std::string(bgw::sim::http_date_now()) + "\r\n";
+  // The second may tick between the write and the check: compare the shape, then the value.
+  const std::string& out = c.stream.output();
+  EXPECT_THAT(out, testing::MatchesRegex("HTTP/1.1 200 OK\r\nDate: [A-Z][a-z]{2}, [0-9]{2} "
+                                         "[A-Z][a-z]{2} [0-9]{4} [0-9]{2}:[0-9]{2}:[0-9]{2} GMT"
+                                         "\r\nContent-Length: 5\r\n\r\nhello"
+                                         "HTTP/1.1 200 OK\r\nDate: .{29}\r\nContent-Length: 5\r\n"
+                                         "Connection: close\r\n\r\nhello"));
+  EXPECT_NE(out.find(date), std::string::npos) << out;
+  EXPECT_EQ(c.ending, Ending::fin);
 }
 
 TEST(SessionScript, Http10RequestClosesAfterTheResponse) {
@@ -450,7 +508,7 @@ TEST(SessionScript, Http10RequestClosesAfterTheResponse) {
   auto& c = rig.open();
   c.stream.push_input("GET /1 HTTP/1.0\r\n\r\n");
   ASSERT_TRUE(rig.run_to_end(c));
-  EXPECT_EQ(c.stream.output(), ok);
+  EXPECT_EQ(c.stream.output(), ok_close);
   EXPECT_EQ(c.ending, Ending::fin);
 }
 
@@ -1022,6 +1080,7 @@ TEST_P(EveryFaultExecuted, PeerReceivesExactlyTheScriptedBytesAndEnding) {
   EndedBy ending = EndedBy::exit_close;  // keep-alive: the peer's close ends it
   for (const auto& step : rule.script) {
     if (const auto* w = std::get_if<Write>(&step)) expected += w->bytes;
+    if (const auto* w = std::get_if<bgw::sim::Respond>(&step)) expected += w->keep_alive;
     if (const auto* d = std::get_if<Drip>(&step)) expected += d->bytes;
     if (std::holds_alternative<ServeRequests>(step)) expected += ok;  // one request is sent
     if (std::holds_alternative<Close>(step)) ending = EndedBy::fin;

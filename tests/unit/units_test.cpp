@@ -23,6 +23,8 @@ TEST(ParseDuration, AcceptsEveryUnit) {
   EXPECT_EQ(parse_duration("2s"), Duration{2s});
   EXPECT_EQ(parse_duration("1m"), Duration{60s});
   EXPECT_EQ(parse_duration("2min"), Duration{120s});
+  EXPECT_EQ(parse_duration("2h"), Duration{7200s});
+  EXPECT_EQ(parse_duration("1.5h"), Duration{5400s});
   EXPECT_EQ(parse_duration("0s"), Duration{0});
 }
 
@@ -38,8 +40,8 @@ TEST(ParseDuration, AcceptsFractions) {
 
 TEST(ParseDuration, RejectsMalformedText) {
   for (const char* bad :
-       {"",   "250", "ms",     "s",     "-1s",  "+1s",  "1 s", " 1s", "1s ", "1H",
-        "1S", "1Ms", "1.5.2s", "1e3ms", "..5s", "1,5s", "abc", "1s1", "nan", "infs"}) {
+       {"",   "250", "ms",     "s",     "-1s",  "+1s",  "1 s", " 1s", "1s ", "1hr",
+        "1H", "1Ms", "1.5.2s", "1e3ms", "..5s", "1,5s", "abc", "1s1", "nan", "infs"}) {
     EXPECT_EQ(parse_duration(bad), std::nullopt) << "'" << bad << "'";
   }
 }
@@ -78,6 +80,8 @@ TEST(ParseSize, RejectsAbsurdlyLargeSizes) {
 TEST(FormatDuration, UsesTheShortestExactUnit) {
   EXPECT_EQ(format_duration(Duration{0}), "0s");
   EXPECT_EQ(format_duration(2s), "2s");
+  EXPECT_EQ(format_duration(7200s), "2h");
+  EXPECT_EQ(format_duration(3601s), "3601s");
   EXPECT_EQ(format_duration(120s), "120s");
   EXPECT_EQ(format_duration(250ms), "250ms");
   EXPECT_EQ(format_duration(1500ms), "1500ms");

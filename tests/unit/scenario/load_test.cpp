@@ -350,3 +350,37 @@ server.max-keep-alive-requests = 5
 }
 
 }  // namespace
+
+namespace {
+
+TEST(ScenarioLoadSemantics, StepAtGracefulCloseAndDatedResponse) {
+  const Scenario s = load_ok(R"([scenario]
+name = "sem"
+description = "d"
+[[upstream]]
+name = "a"
+[[upstream.fault]]
+fault = "close_mid_body"
+params = { close = "graceful" }
+[[upstream.fault]]
+steps = [{ read = "whole" }, { graceful_close = "250ms" }]
+[[step]]
+at = "1.5s"
+[[step.expect]]
+status = 200
+)");
+  ASSERT_EQ(s.steps.size(), 1u);
+  ASSERT_TRUE(s.steps[0].at.has_value());
+  EXPECT_EQ(s.steps[0].at->value, sim::Duration(1500ms));
+  EXPECT_EQ(s.steps[0].pause, sim::Duration{});
+  EXPECT_EQ(s.steps[0].expects[0].severity, Severity::must) << "severity defaults to must";
+  const auto& u = s.upstreams[0];
+  EXPECT_TRUE(u.spec.response.date) << "scenario upstreams date their plain response";
+  ASSERT_EQ(u.spec.rules.size(), 2u);
+  EXPECT_TRUE(std::holds_alternative<sim::GracefulClose>(u.spec.rules[0].script.back()));
+  const auto* g = std::get_if<sim::GracefulClose>(&u.spec.rules[1].script.back());
+  ASSERT_NE(g, nullptr);
+  EXPECT_EQ(g->max_wait, sim::Duration(250ms));
+}
+
+}  // namespace
