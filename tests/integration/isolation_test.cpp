@@ -167,8 +167,7 @@ TEST(IsolationDetection, AResponseFromAnotherRunsUpstreamIsAnError) {
   ForeignUpstream foreign("127.0.0.1", 0, "other-run");
   bgw::run::RunOptions o;
   o.runs_root = dir / "runs";
-  o.proxy_url = bgw::run::parse_proxy_url("http://127.0.0.1:" + std::to_string(foreign.port()));
-  ASSERT_TRUE(o.proxy_url);
+  o.proxy_url = bgw::run::ProxyUrl{"127.0.0.1", foreign.port()};
   const auto r = bgw::run::run_scenario(scenario("t-iso-url", 2), nullptr, "", o);
   EXPECT_EQ(r.verdict, Verdict::error) << r.reason;
   EXPECT_NE(r.reason.find("answered by an upstream of run other-run"), std::string::npos)
