@@ -153,8 +153,10 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
       return finish(Verdict::skip, "requires " + req.text + ", found " +
                                        (version.empty() ? "an unknown version" : version));
   }
-  if (adapter && proxy::find_program(adapter->program).empty())
+  if (adapter && proxy::find_program(adapter->program).empty()) {
+    r.proxy_missing = true;  // the run's exit code says so (exit_proxy_missing): no vacuous pass
     return finish(Verdict::skip, adapter->program + " is not installed");
+  }
 
   // ---- the run directory ----
   const fs::path root = o.runs_root.empty() ? default_runs_root() : o.runs_root;
@@ -187,7 +189,9 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
   } catch (const std::exception& e) {
     if (sim) sim->stop();
     r.proxy_log_tail = proxy::proxy_log_tail(dir);
-    return finish(Verdict::error, e.what());
+    // Ctrl-C while the proxy was starting stops it, and its readiness then fails: that is the
+    // interrupt, not a proxy that cannot start.
+    return finish(Verdict::error, interrupted() ? "interrupted" : e.what());
   }
 
   // ---- the timeline and the client steps ----
