@@ -5,15 +5,14 @@
 #include <netinet/in.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "spawn.hpp"
 #include "upstream.hpp"
 
 namespace bgw::sim {
@@ -30,33 +29,6 @@ std::string describe_status(int status) {
 }
 
 }  // namespace
-
-pid_t spawn_with_fds(const std::vector<std::string>& argv, const std::vector<int>& keep) {
-  std::vector<char*> args;
-  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  const pid_t parent = ::getpid();
-  const pid_t pid = ::fork();
-  if (pid != 0) return pid;  // parent (or -1)
-  // Child: only async-signal-safe calls from here to exec.
-  // If the parent dies (Ctrl-C, a crash, a CI timeout), the kernel kills the child too, so no
-  // upstream process or port outlives the test or harness that started it.
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  if (::getppid() != parent) ::_exit(127);  // the parent died before prctl took effect
-  int moved[16];
-  const int n = static_cast<int>(std::min<std::size_t>(keep.size(), 16));
-  for (int i = 0; i < n; ++i) moved[i] = ::fcntl(keep[static_cast<std::size_t>(i)], F_DUPFD, 64);
-  for (int i = 0; i < n; ++i) ::dup2(moved[i], 3 + i);  // dup2 clears FD_CLOEXEC on the copy
-  ::syscall(SYS_close_range, 3 + n, ~0U, 0);
-  // The signal mask survives exec: a harness that blocks SIGTERM for its signal thread must
-  // not hand that to the child, or the child would ignore our SIGTERM.
-  sigset_t none;
-  sigemptyset(&none);
-  ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  ::signal(SIGPIPE, SIG_DFL);
-  ::execv(args[0], args.data());
-  ::_exit(127);
-}
 
 ProcessUpstream::ProcessUpstream(ProcessUpstreamOptions options) : options_(std::move(options)) {
   bind_placeholder();
@@ -108,12 +80,17 @@ void ProcessUpstream::spawn() {
       options_.executable, "--name", options_.name, "--address", options_.address,
       "--listen-fd",       "3",      "--ready-fd",  "4"};
   argv.insert(argv.end(), options_.args.begin(), options_.args.end());
-  pid_ = spawn_with_fds(argv, {placeholder_, ready[1]});
-  ::close(ready[1]);
-  if (pid_ < 0) {
+  // The child inherits our stdout and stderr; fds 3 and 4 are its listener and "ready" pipe.
+  try {
+    const Spawned child = spawn_process({.argv = argv, .keep_fds = {placeholder_, ready[1]}});
+    pid_ = child.pid;
+    if (child.pidfd >= 0) ::close(child.pidfd);  // waits here are on the ready pipe and waitpid
+  } catch (const SpawnError& e) {
     ::close(ready[0]);
-    throw SetupError("upstream '" + options_.name + "': " + errno_text("fork"));
+    ::close(ready[1]);
+    throw SetupError("upstream '" + options_.name + "': " + e.what());
   }
+  ::close(ready[1]);
   // The child owns the socket now; our copy would keep it alive after a SIGKILL.
   ::close(placeholder_);
   placeholder_ = -1;

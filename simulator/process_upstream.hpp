@@ -49,9 +49,4 @@ class ProcessUpstream {
   pid_t pid_ = -1;
 };
 
-/// fork + exec `argv` with `keep` fds moved to 3, 4, ... in order and every other fd above 2
-/// closed (close_range), so the child never holds a copy of our sockets: a copy would keep a
-/// connection open after we close it and suppress the FIN or RST a fault sends.
-pid_t spawn_with_fds(const std::vector<std::string>& argv, const std::vector<int>& keep);
-
 }  // namespace bgw::sim

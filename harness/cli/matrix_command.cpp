@@ -114,7 +114,18 @@ int run(Options& o) {
     std::cerr << "\n";
   }
   if (run::interrupted() || m.interrupted) return 130;
-  return written ? 0 : 3;
+  if (!written) return 3;
+  // Every column skipped (no proxy installed or verified): the matrix tested nothing, and says
+  // so with the "skipped" code rather than a success (docs/matrix.md).
+  const bool nothing_ran =
+      std::all_of(m.columns.begin(), m.columns.end(),
+                  [](const matrix::ProxyColumn& c) { return !c.skip_reason.empty(); });
+  if (nothing_ran) {
+    std::cerr << "badgateway matrix: nothing was tested: no proxy could run (exit code "
+              << run::exit_proxy_missing << ")\n";
+    return run::exit_proxy_missing;
+  }
+  return 0;
 }
 
 }  // namespace

@@ -16,6 +16,7 @@
 #include "harness/run/suite.hpp"
 #include "harness/scenario/discover.hpp"
 #include "harness/scenario/load.hpp"
+#include "harness/text/glob.hpp"
 
 namespace bgw::cli {
 namespace {
@@ -121,7 +122,7 @@ std::optional<std::vector<scenario::Scenario>> load_scenarios(const std::vector<
       invalid = true;
       continue;
     }
-    if (!filter.empty() && !proxy::glob_match(filter, loaded.scenario->meta.name)) continue;
+    if (!filter.empty() && !text::glob_match(filter, loaded.scenario->meta.name)) continue;
     scenarios.push_back(std::move(*loaded.scenario));
   }
   if (invalid) {

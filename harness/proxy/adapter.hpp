@@ -86,7 +86,4 @@ std::string read_version(const Adapter& adapter);
 /// (or the constraint is empty). Unparsable input satisfies nothing.
 bool version_satisfies(const std::string& version, const std::string& constraint);
 
-/// Shell-style glob (*, ?) on scenario names.
-bool glob_match(const std::string& pattern, const std::string& text);
-
 }  // namespace bgw::proxy

@@ -4,9 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -17,6 +15,8 @@
 #include <deque>
 #include <fstream>
 #include <sstream>
+
+#include "simulator/spawn.hpp"
 
 namespace bgw::proxy {
 
@@ -72,74 +72,45 @@ ChildProcess::ChildProcess(const SpawnOptions& options) {
   const std::string program = find_program(options.argv[0]);
   if (program.empty())
     throw HarnessError("spawn: '" + options.argv[0] + "' not found (is it installed?)");
+  const int in = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   const int out = open_output(options.stdout_path);
   const int err = open_output(options.stderr_path);
-  if (out < 0 || err < 0) {
+  auto close_ours = [&] {
+    for (const int fd : {in, out, err}) {
+      if (fd >= 0) ::close(fd);
+    }
+  };
+  if (in < 0 || out < 0 || err < 0) {
     const std::string why = std::strerror(errno);
-    if (out >= 0) ::close(out);
-    if (err >= 0) ::close(err);
+    close_ours();
     throw HarnessError("spawn: cannot open the log files in the run directory: " + why);
   }
-  // Report exec failures through a CLOEXEC pipe: EOF means exec succeeded.
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) != 0)
-    throw HarnessError("spawn: pipe: " + std::string(std::strerror(errno)));
-
-  std::vector<char*> args;
-  for (const auto& a : options.argv) args.push_back(const_cast<char*>(a.c_str()));
-  args[0] = const_cast<char*>(program.c_str());
-  args.push_back(nullptr);
-  const pid_t parent = ::getpid();
-
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    // Child: async-signal-safe calls only.
-    ::setpgid(0, 0);  // own group: stop() signals master and workers together
-    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (::getppid() != parent) ::_exit(127);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    const int dev_null = ::open("/dev/null", O_RDONLY);
-    if (dev_null >= 0) ::dup2(dev_null, 0);
-    // Keep only the exec-failure pipe (CLOEXEC) above 2: our sockets must not leak into the
-    // proxy, where a copy would keep them open after we close them.
-    const int keep = report[1];
-    ::syscall(SYS_close_range, 3, keep - 1 >= 3 ? keep - 1 : 2, 0);
-    ::syscall(SYS_close_range, keep + 1, ~0U, 0);
-    if (!options.workdir.empty() && ::chdir(options.workdir.c_str()) != 0) {
-      const int e = errno;
-      [[maybe_unused]] auto n = ::write(keep, &e, sizeof e);
-      ::_exit(127);
-    }
-    // The signal mask survives exec: a harness that blocks SIGTERM for its signal thread must
-    // not hand that to the child, or the child would ignore our SIGTERM.
-    sigset_t none;
-    sigemptyset(&none);
-    ::sigprocmask(SIG_SETMASK, &none, nullptr);
-    ::signal(SIGPIPE, SIG_DFL);
-    ::execv(args[0], args.data());
-    const int e = errno;
-    [[maybe_unused]] auto n = ::write(keep, &e, sizeof e);
-    ::_exit(127);
+  sim::SpawnSpec spec{.argv = options.argv,
+                      .workdir = options.workdir,
+                      .stdin_fd = in,
+                      .stdout_fd = out,
+                      .stderr_fd = err,
+                      .own_group = true};  // stop() signals master and workers together
+  spec.argv[0] = program;
+  sim::Spawned child;
+  try {
+    child = sim::spawn_process(spec);
+  } catch (const sim::SpawnError& e) {
+    close_ours();
+    throw HarnessError(e.what());
   }
-  ::close(out);
-  ::close(err);
-  ::close(report[1]);
-  if (pid_ < 0) {
-    ::close(report[0]);
-    throw HarnessError("spawn: fork: " + std::string(std::strerror(errno)));
-  }
-  ::setpgid(pid_, pid_);  // also from the parent: no window where a signal misses the group
-  int child_errno = 0;
-  const ssize_t got = ::read(report[0], &child_errno, sizeof child_errno);
-  ::close(report[0]);
-  if (got == static_cast<ssize_t>(sizeof child_errno)) {
+  close_ours();
+  pid_ = child.pid;
+  pidfd_ = child.pidfd;
+  // Every wait on the child is a wait on its pidfd (Linux 5.3 and later): no clock ticks.
+  if (pidfd_ < 0) {
+    const std::string why = std::strerror(errno);
+    signal_group(SIGKILL);
     int status = 0;
     ::waitpid(pid_, &status, 0);
     pid_ = -1;
-    throw HarnessError("spawn: cannot run '" + program + "': " + std::strerror(child_errno));
+    throw HarnessError("spawn: pidfd_open: " + why + " (Linux 5.3 or later is required)");
   }
-  pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
 }
 
 ChildProcess::~ChildProcess() {
@@ -174,14 +145,8 @@ std::optional<ExitStatus> ChildProcess::wait_for(std::chrono::milliseconds timeo
     const auto left =
         std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
     if (left.count() <= 0) return poll();
-    if (pidfd_ >= 0) {
-      pollfd p{pidfd_, POLLIN, 0};
-      ::poll(&p, 1, static_cast<int>(left.count()));
-    } else {
-      // No pidfd (very old kernel): fall back to short waits on nothing but the clock.
-      pollfd none{-1, 0, 0};
-      ::poll(&none, 1, static_cast<int>(std::min<long>(left.count(), 10)));
-    }
+    pollfd p{pidfd_, POLLIN, 0};
+    ::poll(&p, 1, static_cast<int>(left.count()));
     if (auto s = poll()) return s;
   }
 }

@@ -40,7 +40,8 @@ std::string find_program(const std::string& name);
 
 class ChildProcess {
  public:
-  /// Fork and exec. Every fd above 2 is closed in the child, so it holds no copy of our sockets.
+  /// Start the child through sim::spawn_process (simulator/spawn.hpp: no inherited sockets, no
+  /// inherited signal mask, killed with us), in its own process group with stdin /dev/null.
   /// Throws HarnessError when the program is missing or cannot be started.
   explicit ChildProcess(const SpawnOptions& options);
   ~ChildProcess();  ///< kills the whole group (SIGKILL) if still running

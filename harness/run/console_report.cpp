@@ -149,39 +149,13 @@ void ConsoleReport::finish(const RunReport& report) {
        << error << " error, " << skip << " skip in " << secs(report.elapsed) << "\n";
   out_ << pass + xfail << " passed, " << fail + xpass + error << " failed, " << skip
        << " skipped\n";
+  if (report.proxy_missing())
+    out_ << "nothing was tested: " << report.proxy << "'s program is not installed (exit code "
+         << exit_proxy_missing << ")\n";
   out_.flush();
 }
 
 namespace {
-
-std::string xml(std::string_view s) {
-  std::string out;
-  for (const unsigned char c : s) {
-    switch (c) {
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '&':
-        out += "&amp;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\x%02x", c);
-          out += buf;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out;
-}
 
 std::string fixed(std::chrono::steady_clock::duration d) {
   char buf[32];
@@ -216,8 +190,8 @@ double msd(client::Duration d) {
 
 void write_junit(const RunReport& report, std::ostream& out) {
   out << "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
-  out << "<testsuites>\n<testsuite name=\"badgateway." << xml(report.proxy) << "\" tests=\""
-      << report.results.size() << "\" failures=\""
+  out << "<testsuites>\n<testsuite name=\"badgateway." << text::xml_text(report.proxy)
+      << "\" tests=\"" << report.results.size() << "\" failures=\""
       << report.count(Verdict::fail) + report.count(Verdict::xpass) << "\" errors=\""
       << report.count(Verdict::error) << "\" skipped=\"" << report.count(Verdict::skip)
       << "\" time=\"" << fixed(report.elapsed) << "\" timestamp=\"" << iso8601(report.started)
@@ -225,23 +199,25 @@ void write_junit(const RunReport& report, std::ostream& out) {
   out << "  <properties><property name=\"badgateway_version\" value=\"" << bgw::version
       << "\"/></properties>\n";
   for (const auto& r : report.results) {
-    out << "  <testcase classname=\"" << xml(report.proxy) << "\" name=\"" << xml(r.name)
-        << "\" file=\"" << xml(r.file) << "\" time=\"" << fixed(r.elapsed) << "\">\n";
+    out << "  <testcase classname=\"" << text::xml_text(report.proxy) << "\" name=\""
+        << text::xml_text(r.name) << "\" file=\"" << text::xml_text(r.file) << "\" time=\""
+        << fixed(r.elapsed) << "\">\n";
     switch (r.verdict) {
       case Verdict::fail:
       case Verdict::xpass:
-        out << "    <failure message=\"" << xml(r.reason) << "\" type=\"" << to_string(r.verdict)
-            << "\">" << xml(details(r)) << "</failure>\n";
+        out << "    <failure message=\"" << text::xml_text(r.reason) << "\" type=\""
+            << to_string(r.verdict) << "\">" << text::xml_text(details(r)) << "</failure>\n";
         break;
       case Verdict::error:
-        out << "    <error message=\"" << xml(r.reason) << "\">" << xml(details(r)) << "</error>\n";
+        out << "    <error message=\"" << text::xml_text(r.reason) << "\">"
+            << text::xml_text(details(r)) << "</error>\n";
         break;
       case Verdict::skip:
-        out << "    <skipped message=\"" << xml(r.reason) << "\"/>\n";
+        out << "    <skipped message=\"" << text::xml_text(r.reason) << "\"/>\n";
         break;
       case Verdict::xfail:
         out << "    <properties><property name=\"verdict\" value=\"xfail\"/></properties>\n"
-            << "    <system-out>" << xml(r.reason) << "</system-out>\n";
+            << "    <system-out>" << text::xml_text(r.reason) << "</system-out>\n";
         break;
       case Verdict::pass:
         break;

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "harness/client/http_exchange.hpp"
+#include "harness/text/glob.hpp"
 #include "simulator/units.hpp"
 
 namespace bgw::run {
@@ -394,7 +395,7 @@ Decision decide(std::vector<CheckResult>& checks, const std::string& scenario_na
                 bool strict) {
   std::vector<const proxy::Deviation*> applicable;
   for (const auto& d : deviations) {
-    if (proxy::glob_match(d.scenario, scenario_name) &&
+    if (text::glob_match(d.scenario, scenario_name) &&
         (d.versions.empty() || proxy::version_satisfies(version, d.versions)))
       applicable.push_back(&d);
   }
@@ -490,10 +491,16 @@ std::size_t RunReport::count(Verdict v) const {
       results.begin(), results.end(), [&](const ScenarioResult& r) { return r.verdict == v; }));
 }
 
+bool RunReport::proxy_missing() const {
+  return std::any_of(results.begin(), results.end(),
+                     [](const ScenarioResult& r) { return r.proxy_missing; });
+}
+
 int RunReport::exit_code() const {
   if (interrupted) return 130;
   if (count(Verdict::error) > 0) return 3;
   if (count(Verdict::fail) > 0 || count(Verdict::xpass) > 0) return 1;
+  if (proxy_missing()) return exit_proxy_missing;
   return 0;
 }
 
@@ -502,26 +509,6 @@ int RunReport::exit_code() const {
 // ---- adapter.hpp matching helpers ------------------------------------------------------------
 
 namespace bgw::proxy {
-
-bool glob_match(const std::string& pattern, const std::string& text) {
-  std::size_t p = 0, t = 0, star = std::string::npos, mark = 0;
-  while (t < text.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
-      ++p;
-      ++t;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = t;
-    } else if (star != std::string::npos) {
-      p = star + 1;
-      t = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
-  return p == pattern.size();
-}
 
 namespace {
 std::vector<long> version_parts(const std::string& v) {

@@ -57,6 +57,8 @@ struct ScenarioResult {
   std::string proxy_version;
   Verdict verdict = Verdict::error;
   std::string reason;  ///< one line: why fail / error / skip / xfail / xpass
+  /// A skip because the adapter's program is not installed: nothing of the proxy was tested.
+  bool proxy_missing = false;
   std::vector<CheckResult> checks;
   std::vector<Exchange> exchanges;
   std::string upstream_journal;  ///< every upstream's journal as JSON lines (proxy<->upstream)
@@ -69,6 +71,11 @@ struct ScenarioResult {
   std::size_t should_failed() const;
 };
 
+/// The exit code of a run that tested nothing because the proxy is not installed: 77 is what
+/// CTest's SKIP_RETURN_CODE and Automake's test driver take for "skipped", so a suite whose proxy
+/// is missing shows as skipped there, never as passed.
+inline constexpr int exit_proxy_missing = 77;
+
 struct RunReport {
   std::string proxy;
   std::string proxy_version;
@@ -78,8 +85,11 @@ struct RunReport {
   bool interrupted = false;  ///< SIGINT/SIGTERM stopped the run before every scenario ran
 
   std::size_t count(Verdict v) const;
-  /// 130 interrupted, else 3 any harness error, 1 any fail/xpass, 0 all pass/xfail (and
-  /// skips): what `badgateway run` exits with.
+  /// True when a scenario was skipped because the proxy's program is not installed.
+  bool proxy_missing() const;
+  /// 130 interrupted, else 3 any harness error, else 1 any fail/xpass, else 77
+  /// (exit_proxy_missing) when the proxy's program is not installed, else 0 (all pass/xfail,
+  /// and skips for unmet requirements): what `badgateway run` exits with.
   int exit_code() const;
 };
 

@@ -142,8 +142,10 @@ ScenarioResult run_scenario(const scenario::Scenario& sc, const proxy::Adapter* 
       return finish(Verdict::skip, "requires " + req.text + ", found " +
                                        (version.empty() ? "an unknown version" : version));
   }
-  if (adapter && proxy::find_program(adapter->program).empty())
+  if (adapter && proxy::find_program(adapter->program).empty()) {
+    r.proxy_missing = true;  // the run's exit code says so (exit_proxy_missing): no vacuous pass
     return finish(Verdict::skip, adapter->program + " is not installed");
+  }
 
   // ---- the run directory ----
   // Absolute: the proxy runs inside the run directory, where a relative path means another place.

@@ -1,28 +1,9 @@
 #include "reference.hpp"
 
+#include "harness/text/escape.hpp"
 #include "simulator/fault_catalogue.hpp"
 
 namespace bgw::scenario {
-namespace {
-
-// Table cells: no pipes, and no '<' that Markdown would take for an HTML tag.
-std::string cell(std::string_view text) {
-  std::string out;
-  for (const char c : text) {
-    if (c == '|')
-      out += "\\|";
-    else if (c == '<')
-      out += "&lt;";
-    else if (c == '>')
-      out += "&gt;";
-    else
-      out += c;
-  }
-  return out;
-}
-
-}  // namespace
-
 std::string fault_table_markdown() {
   std::string out = "| Fault | Scope | Parameters (type, default) | On the wire |\n";
   out += "|---|---|---|---|\n";
@@ -34,7 +15,7 @@ std::string fault_table_markdown() {
                 std::string(p.default_value) + "`)";
     }
     out += "| `" + std::string(f.name) + "` | " + sim::to_string(f.scope) + " | " +
-           (params.empty() ? "—" : params) + " | " + cell(f.wire) + " |\n";
+           (params.empty() ? "—" : params) + " | " + text::markdown_cell(f.wire) + " |\n";
   }
   return out;
 }

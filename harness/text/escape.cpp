@@ -69,7 +69,7 @@ std::size_t decode_utf8(std::string_view s, std::size_t pos, char32_t& cp) {
   return len;
 }
 
-std::string html_text(std::string_view s) {
+std::string xml_text(std::string_view s) {
   std::string out;
   out.reserve(s.size() + s.size() / 8);
   for (std::size_t i = 0; i < s.size();) {
@@ -104,7 +104,7 @@ std::string html_text(std::string_view s) {
       default:
         if (cp < 0x20 || cp == 0x7f) {
           out += hex_byte(static_cast<unsigned char>(cp));
-        } else if (cp >= 0x80 && cp <= 0x9f) {
+        } else if ((cp >= 0x80 && cp <= 0x9f) || cp == 0xfffe || cp == 0xffff) {
           append_u_escape(out, static_cast<unsigned>(cp));
         } else {
           append_utf8(out, cp);
@@ -112,6 +112,10 @@ std::string html_text(std::string_view s) {
     }
   }
   return out;
+}
+
+std::string html_text(std::string_view s) {
+  return xml_text(s);
 }
 
 std::string wire_text(std::string_view bytes, std::size_t max) {
@@ -196,7 +200,10 @@ std::string json_bytes(std::string_view bytes) {
   return "\"" + sim::json_escape(bytes) + "\"";
 }
 
-std::string markdown_text(std::string_view s) {
+namespace {
+
+// `literal`: escape Markdown's inline markup too, so the text shows exactly as written.
+std::string markdown(std::string_view s, bool literal) {
   std::string out;
   for (std::size_t i = 0; i < s.size();) {
     char32_t cp = 0;
@@ -206,7 +213,8 @@ std::string markdown_text(std::string_view s) {
       n = 1;
     }
     i += n;
-    if (cp == '|' || cp == '\\' || cp == '*' || cp == '_' || cp == '[' || cp == ']' || cp == '`') {
+    const bool markup = cp == '\\' || cp == '*' || cp == '_' || cp == '[' || cp == ']' || cp == '`';
+    if (cp == '|' || (literal && markup)) {
       out += '\\';
       out += static_cast<char>(cp);
     } else if (cp == '\n' || cp == '\r' || cp == '\t') {
@@ -224,6 +232,16 @@ std::string markdown_text(std::string_view s) {
     }
   }
   return out;
+}
+
+}  // namespace
+
+std::string markdown_text(std::string_view s) {
+  return markdown(s, true);
+}
+
+std::string markdown_cell(std::string_view s) {
+  return markdown(s, false);
 }
 
 bool is_web_link(std::string_view s) {

@@ -10,9 +10,16 @@
 
 namespace bgw::text {
 
-/// UTF-8 text for HTML element content and attribute values: & < > " ' as entities; bytes that
-/// are not valid UTF-8, and control characters other than newline and tab, as visible "\xNN"
-/// (C1 controls as "\u0085"). The result is valid UTF-8 with no markup.
+/// UTF-8 text for XML 1.0 character data and attribute values (the JUnit report). Valid UTF-8
+/// is kept as it is ("RFC 9110 §15.6.3", CJK, emoji); & < > " ' become entities; what XML 1.0
+/// cannot carry, or carries invisibly, becomes visible text instead of being dropped: a byte that
+/// is not valid UTF-8 and a C0 control other than newline and tab as "\xNN" (NUL as "\x00", CR
+/// as "\x0d"), a C1 control as "\u0085", the noncharacters U+FFFE and U+FFFF as "\ufffe" and
+/// "\uffff". The result is valid UTF-8 that every XML parser accepts, with no markup.
+std::string xml_text(std::string_view text);
+
+/// The same for HTML element content and attribute values: one escaper for both, since the
+/// characters HTML must not see raw are the ones XML forbids or reserves.
 std::string html_text(std::string_view text);
 
 /// Wire bytes as printable ASCII: \r \n \t \0 \\ and \xNN for every other byte outside
@@ -28,9 +35,15 @@ std::string json_text(std::string_view text);
 /// convention of badgateway.run/1): lossless, decode as Latin-1 to get the bytes back.
 std::string json_bytes(std::string_view bytes);
 
-/// Markdown table cell text: | \ * _ [ ] ` backslash-escaped, < > & as entities (GitHub renders
-/// inline HTML), line breaks as spaces, control bytes dropped, invalid UTF-8 as U+FFFD.
+/// Plain text (a scenario name, a proxy's bytes) for a Markdown table cell, shown literally: | \ *
+/// _ [ ] ` backslash-escaped, < > & as entities (GitHub renders inline HTML), line breaks as
+/// spaces, control bytes dropped, invalid UTF-8 as U+FFFD.
 std::string markdown_text(std::string_view text);
+
+/// Markdown written by us (code spans such as "`bytes` bytes") for a table cell: its inline
+/// markup kept, everything else as markdown_text does (| escaped, < > & as entities, line breaks
+/// as spaces, control bytes dropped, invalid UTF-8 as U+FFFD).
+std::string markdown_cell(std::string_view markdown);
 
 /// True for an absolute http(s) URL without spaces, quotes or angle brackets: only those become
 /// links (an adapter's `link` could say "javascript:...").

@@ -19,6 +19,7 @@
 #include "harness/proxy/child_process.hpp"
 #include "harness/proxy/readiness.hpp"
 #include "harness/scenario/load.hpp"
+#include "support/await_event.hpp"
 #include "support/test_files.hpp"
 #include "unit/scenario/repo_root.hpp"
 
@@ -293,32 +294,27 @@ TEST(BenchCommand, SigintStopsTheLoadAndLeavesNoProxyBehind) {
                                          "--runs-dir", runs.string()},
                                 .stdout_path = (dir / "out.log").string(),
                                 .stderr_path = (dir / "err.log").string()});
-  // Wait (bounded, on the child's exit as the tick) until the load runs: the proxy answers on
-  // its port and has logged a request. (Its port alone can accept before the harness has seen
-  // it ready; a Ctrl-C then is a failed start, not an interrupted load.)
-  std::string host = "127.0.0.1";
+  // Wait (inotify on the runs tree, bounded; badgateway's exit ends it early) until the load
+  // runs: the mini proxy logs each request it served to access.log, a line at a time. Its port
+  // is in its config next to it.
+  const auto ready = bgw::test::await_file(
+      runs,
+      [](const fs::path& p) {
+        return p.filename() == "access.log" && read(p).find('\n') != std::string::npos;
+      },
+      20s, cli.pidfd());
+  ASSERT_FALSE(cli.poll().has_value()) << "badgateway exited early\n" << read(dir / "err.log");
+  ASSERT_TRUE(ready) << "the load never reached the proxy\n" << read(dir / "err.log");
   std::uint16_t port = 0;
-  for (int i = 0; i < 1000 && port == 0; ++i) {
-    fs::path access_log;
-    if (fs::exists(runs)) {
-      for (const auto& e : fs::recursive_directory_iterator(runs)) {
-        if (e.path().filename() != "mini.conf") continue;
-        std::smatch m;
-        const std::string conf = read(e.path());
-        if (std::regex_search(conf, m, std::regex(R"(listen = (127\.[0-9.]+):([0-9]+))"))) {
-          host = m[1].str();  // the run's own address (docs/architecture.md, Isolation)
-          port = static_cast<std::uint16_t>(std::stoi(m[2].str()));
-          access_log = e.path().parent_path() / "access.log";
-        }
-      }
-    }
-    if (port == 0 || !bgw::proxy::tcp_connects(host, port, 100ms) || read(access_log).empty()) {
-      port = 0;
-      ASSERT_FALSE(cli.wait_for(10ms).has_value()) << "badgateway exited early\n"
-                                                   << read(dir / "err.log");
-    }
+  std::smatch m;
+  const std::string conf = read(ready->parent_path() / "mini.conf");
+  std::string host;
+  if (std::regex_search(conf, m, std::regex(R"(listen = (127\.[0-9.]+):([0-9]+))"))) {
+    port = static_cast<std::uint16_t>(std::stoi(m[2].str()));
+    host = m[1].str();  // the run's own address (docs/architecture.md, Isolation)
   }
-  ASSERT_NE(port, 0) << "the proxy never came up";
+  ASSERT_NE(port, 0) << conf;
+  ASSERT_TRUE(bgw::proxy::tcp_connects(host, port, 1s));
   ::kill(cli.pid(), SIGINT);
   const auto status = cli.wait_for(10s);
   ASSERT_TRUE(status.has_value()) << "badgateway did not exit after SIGINT";

@@ -10,6 +10,8 @@
 #include <fstream>
 
 #include "harness/proxy/readiness.hpp"
+#include "support/await_event.hpp"
+#include "support/test_files.hpp"
 
 namespace {
 
@@ -52,8 +54,16 @@ TEST_F(ChildProcessTest, MissingProgramIsAHarnessError) {
 }
 
 TEST_F(ChildProcessTest, StopIsGracefulWhenTheChildHonoursSigterm) {
-  ChildProcess child(sh("trap 'exit 0' TERM; while :; do read -t 1 x; done"));
-  ASSERT_FALSE(child.wait_for(50ms).has_value());  // still running
+  // The shell says when its trap is set; a SIGTERM before that would kill it instead.
+  ChildProcess child(sh("trap 'exit 0' TERM; echo armed; while :; do read -t 1 x; done"));
+  ASSERT_TRUE(bgw::test::await_file(
+      dir_,
+      [](const auto& p) {
+        return p.filename() == "stdout.log" && bgw::test::read_file(p) == "armed\n";
+      },
+      5s, child.pidfd()))
+      << "the shell never set its trap";
+  ASSERT_FALSE(child.poll().has_value());  // still running
   const auto status = child.stop(5s);
   EXPECT_TRUE(status.exited) << status.describe();
 }
@@ -65,7 +75,8 @@ TEST_F(ChildProcessTest, StopKillsTheWholeGroupAfterTheGracePeriod) {
          "grandchild.pid; wait"));
   const auto pidfile = dir_ / "grandchild.pid";
   // Wait (bounded) for the pid file; the rename makes its appearance atomic.
-  for (int i = 0; i < 500 && !std::filesystem::exists(pidfile); ++i) child.wait_for(10ms);
+  ASSERT_TRUE(bgw::test::await_file(
+      dir_, [&](const auto& p) { return p == pidfile; }, 5s, child.pidfd()));
   pid_t grandchild = 0;
   std::ifstream(pidfile) >> grandchild;
   ASSERT_GT(grandchild, 0);
@@ -76,19 +87,8 @@ TEST_F(ChildProcessTest, StopKillsTheWholeGroupAfterTheGracePeriod) {
   EXPECT_EQ(status.signal, SIGKILL);
   EXPECT_EQ(status.describe(), "killed by signal 9 (SIGKILL)");
   // The grandchild got SIGKILL with the group. Orphaned, it may linger as a zombie until init
-  // reaps it; a zombie holds no sockets, so it counts as gone.
-  auto gone_or_zombie = [&] {
-    std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
-    std::string pid, comm, state;
-    if (!(stat >> pid >> comm >> state)) return true;
-    return state == "Z";
-  };
-  bool gone = false;
-  for (int i = 0; i < 500 && !gone; ++i) {
-    gone = gone_or_zombie();
-    if (!gone) child.wait_for(10ms);
-  }
-  EXPECT_TRUE(gone) << "grandchild " << grandchild << " survived";
+  // reaps it; a zombie holds no sockets, so it counts as gone (its pidfd is readable).
+  EXPECT_TRUE(bgw::test::await_exit(grandchild, 5s)) << "grandchild " << grandchild << " survived";
 }
 
 TEST_F(ChildProcessTest, ReadinessFailsFastWhenTheChildExits) {

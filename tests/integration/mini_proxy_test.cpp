@@ -18,6 +18,7 @@
 #include <sstream>
 
 #include "simulator/process_upstream.hpp"
+#include "simulator/spawn.hpp"
 #include "support/fault_fixture.hpp"
 
 namespace {
@@ -138,15 +139,17 @@ class ProxyProcess {
     stderr_path_ = stderr_path;
     int fds[2];
     ASSERT_EQ(::pipe2(fds, O_CLOEXEC), 0);
-    // spawn_with_fds keeps fds 0-2 and moves the pipe to fd 3; the shell points stdout and
-    // stderr where we want them, then execs, so the pid is the proxy's.
-    pid_ = bgw::sim::spawn_with_fds({"/bin/sh", "-c", "exec \"$0\" \"$1\" >&3 2>\"$2\" 3>&-",
-                                     BGW_MINI_PROXY_EXE, config.string(), stderr_path.string()},
-                                    {fds[1]});
+    const int err = ::open(stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    ASSERT_GE(err, 0) << stderr_path;
+    // stdout is our pipe (the proxy prints "ready" there), stderr a file.
+    const auto child = bgw::sim::spawn_process(
+        {.argv = {BGW_MINI_PROXY_EXE, config.string()}, .stdout_fd = fds[1], .stderr_fd = err});
     ::close(fds[1]);
+    ::close(err);
     out_ = fds[0];
+    pid_ = child.pid;
+    pidfd_ = child.pidfd;
     ASSERT_GT(pid_, 0);
-    pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
     ASSERT_GE(pidfd_, 0) << "pidfd_open: " << std::strerror(errno);
   }
 

@@ -21,6 +21,8 @@
 #include "harness/proxy/child_process.hpp"
 #include "harness/proxy/readiness.hpp"
 #include "harness/scenario/load.hpp"
+#include "support/await_event.hpp"
+#include "support/test_files.hpp"
 #include "unit/scenario/repo_root.hpp"
 
 namespace {
@@ -201,19 +203,17 @@ TEST(RunnerInterrupt, SigintLeavesNoProxyAndNoPortBehind) {
                 "--runs-dir", runs.string(), (dir / "stall.toml").string()},
        .stdout_path = (dir / "out.log").string(),
        .stderr_path = (dir / "err.log").string()});
-  // Wait (bounded, on the child's exit as the tick) until nginx wrote its pid file.
-  fs::path pidfile;
-  for (int i = 0; i < 1000 && pidfile.empty(); ++i) {
-    if (fs::exists(runs)) {
-      for (const auto& e : fs::recursive_directory_iterator(runs)) {
-        if (e.path().filename() == "nginx.pid" && fs::file_size(e.path()) > 0) pidfile = e.path();
-      }
-    }
-    if (pidfile.empty()) {
-      ASSERT_FALSE(cli.wait_for(10ms).has_value()) << "badgateway exited early";
-    }
-  }
-  ASSERT_FALSE(pidfile.empty()) << "nginx never started";
+  // Wait (inotify on the runs tree, bounded; badgateway's exit ends it early) until nginx wrote
+  // its pid file, which nginx does after it opened its listening sockets.
+  const auto found = bgw::test::await_file(
+      runs,
+      [](const fs::path& p) {
+        return p.filename() == "nginx.pid" && !bgw::test::read_file(p).empty();
+      },
+      20s, cli.pidfd());
+  ASSERT_FALSE(cli.poll().has_value()) << "badgateway exited early";
+  ASSERT_TRUE(found) << "nginx never started";
+  const fs::path pidfile = *found;
   pid_t nginx = 0;
   std::ifstream(pidfile) >> nginx;
   std::ifstream conf(pidfile.parent_path() / "nginx.conf");
@@ -231,16 +231,10 @@ TEST(RunnerInterrupt, SigintLeavesNoProxyAndNoPortBehind) {
   const auto status = cli.wait_for(10s);
   ASSERT_TRUE(status.has_value()) << "badgateway did not exit after SIGINT";
   EXPECT_TRUE(status->exited && status->code == 130) << status->describe();
-  // nginx (master and worker) gone: signal 0 fails, or only a zombie awaits its reaper.
-  auto gone = [](pid_t p) {
-    std::ifstream stat("/proc/" + std::to_string(p) + "/stat");
-    std::string pid, comm, state;
-    return !(stat >> pid >> comm >> state) || state == "Z";
-  };
-  bool nginx_gone = false;
-  for (int i = 0; i < 200 && !(nginx_gone = gone(nginx)); ++i) cli.wait_for(10ms);
-  EXPECT_TRUE(nginx_gone) << "nginx " << nginx << " survived";
-  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms)) << "port " << port << " still accepts";
+  // nginx's master gone (its pidfd readable: exited, or a zombie awaiting its reaper).
+  EXPECT_TRUE(bgw::test::await_exit(nginx, 2s)) << "nginx " << nginx << " survived";
+  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms))
+      << "port " << port << " still accepts";
   fs::remove_all(dir);
 }
 
@@ -326,6 +320,36 @@ TEST(RunnerProxyCrash, AProxyThatDiesMidScenarioFailsWithItsExitStatus) {
   }
   EXPECT_TRUE(found) << "no proxy_alive check";
   EXPECT_THAT(r.proxy_log_tail, testing::HasSubstr("listening"));
+  fs::remove_all(dir);
+}
+
+// A proxy that is not installed: every scenario is a skip, and the run does not pass. It exits
+// 77 (CTest's skip code, so the conformance entries show "Skipped"), says that nothing was
+// tested, and its JSON report carries the same exit code.
+TEST(RunnerMissingProxy, ExitsSeventySevenAndSaysNothingWasTested) {
+  const fs::path dir = temp_dir("missing");
+  std::ofstream(dir / "none.conf.in") << "{{! no config }}\n";
+  std::ofstream(dir / "absent.toml")
+      << "[adapter]\nname = \"absent\"\nprogram = \"bgw-no-such-proxy-anywhere\"\n"
+         "argv = [\"{{program}}\"]\nconfig_template = \"none.conf.in\"\n"
+         "config_file = \"none.conf\"\n";
+  std::ofstream(dir / "s.toml") << one_fault(
+      "t-missing", "", "[[step.expect]]\nseverity = \"must\"\nstatus = 200\n");
+  bgw::proxy::ChildProcess cli(
+      {.argv = {BGW_CLI_EXE, "run", "--proxy", (dir / "absent.toml").string(), "--json",
+                (dir / "r.json").string(), "--runs-dir", (dir / "runs").string(),
+                (dir / "s.toml").string()},
+       .stdout_path = (dir / "out.log").string(),
+       .stderr_path = (dir / "err.log").string()});
+  const auto status = cli.wait_for(20s);
+  ASSERT_TRUE(status.has_value()) << "badgateway run did not finish";
+  const std::string out = bgw::test::read_file(dir / "out.log");
+  EXPECT_TRUE(status->exited && status->code == bgw::run::exit_proxy_missing)
+      << status->describe() << "\n"
+      << out << bgw::test::read_file(dir / "err.log");
+  EXPECT_THAT(out, testing::HasSubstr("bgw-no-such-proxy-anywhere is not installed"));
+  EXPECT_THAT(out, testing::HasSubstr("nothing was tested"));
+  EXPECT_THAT(bgw::test::read_file(dir / "r.json"), testing::HasSubstr("\"exit_code\":77"));
   fs::remove_all(dir);
 }
 

@@ -5,6 +5,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "harness/text/glob.hpp"
+
 #include "harness/scenario/load.hpp"
 
 namespace {
@@ -273,12 +275,18 @@ TEST(Judge, ExitCodes) {
 }
 
 TEST(Match, GlobAndVersions) {
-  using bgw::proxy::glob_match;
   using bgw::proxy::version_satisfies;
+  using bgw::text::glob_match;
   EXPECT_TRUE(glob_match("*header-no-colon*", "t-invalid-header-no-colon"));
   EXPECT_TRUE(glob_match("a?c", "abc"));
   EXPECT_FALSE(glob_match("a*d", "abc"));
   EXPECT_TRUE(glob_match("*", ""));
+  EXPECT_TRUE(glob_match("fin-mid-body-[cu]*", "fin-mid-body-chunked"));  // fnmatch(3) sets
+  EXPECT_FALSE(glob_match("fin-mid-body-[!c]*", "fin-mid-body-chunked"));
+  EXPECT_TRUE(glob_match("a/*", "a/b"));  // no FNM_PATHNAME: names have no path
+  EXPECT_TRUE(glob_match("*x", ".x"));    // no FNM_PERIOD
+  EXPECT_TRUE(glob_match("a\\*", "a*"));  // backslash quotes
+  EXPECT_FALSE(glob_match("a\\*", "ab"));
   EXPECT_TRUE(version_satisfies("1.22.1", "<1.23"));
   EXPECT_FALSE(version_satisfies("1.23.0", "<1.23"));
   EXPECT_TRUE(version_satisfies("2.6.12-1+deb12u4", ">=2.6"));

@@ -18,6 +18,7 @@
 #include "simulator/response.hpp"
 #include "simulator/units.hpp"
 #include "support/memory_stream.hpp"
+#include "support/run_until.hpp"
 
 namespace {
 
@@ -932,8 +933,9 @@ TEST(SessionScript, StopDuringATimedStallCancelsTheWait) {
   c.stream.push_input(get("/"));
   const auto started = Clock::now();
   // The stall's timer is armed in the same handler that journals the request head.
-  while (rig.journal().count(EventKind::request_head) == 0 && Clock::now() - started < 5s)
-    rig.io.run_one_for(100ms);
+  ASSERT_TRUE(bgw::test::run_until(
+      rig.io, [&] { return rig.journal().count(EventKind::request_head) > 0; }, 5s,
+      "the request head"));
   ASSERT_EQ(rig.journal().count(EventKind::request_head), 1u);
   rig.kill = Kill::stop;
   c.timer.cancel();

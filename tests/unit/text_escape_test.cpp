@@ -97,6 +97,32 @@ TEST(MatrixEscape, MarkdownTextCannotBreakATableOrAddMarkup) {
   EXPECT_EQ(markdown_text("nul\0\xff"s), "nul\xef\xbf\xbd");
 }
 
+TEST(MatrixEscape, XmlTextKeepsUtf8AndReplacesOnlyWhatXmlForbids) {
+  EXPECT_EQ(xml_text("RFC 9110 \xc2\xa7"
+                     "15.6.3"),
+            "RFC 9110 \xc2\xa7"
+            "15.6.3");  // § kept, not \xc2\xa7
+  EXPECT_EQ(xml_text("\xe6\x97\xa5\xe6\x9c\xac"), "\xe6\x97\xa5\xe6\x9c\xac");  // CJK kept
+  EXPECT_EQ(xml_text("\xf0\x9f\x98\x80"), "\xf0\x9f\x98\x80");  // beyond the BMP kept
+  EXPECT_EQ(xml_text("<a href=\"x\">&'</a>"), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;");
+  EXPECT_EQ(xml_text("nul\0here"s), "nul\\x00here");  // XML 1.0 has no NUL at all
+  EXPECT_EQ(xml_text("\x1b[0m"), "\\x1b[0m");         // nor other C0 controls
+  EXPECT_EQ(xml_text("line\nnext\ttab"), "line\nnext\ttab");
+  EXPECT_EQ(xml_text("bad \xff\xfe utf8"), "bad \\xff\\xfe utf8");    // not UTF-8: visible bytes
+  EXPECT_EQ(xml_text("\xc0\xbc"), "\\xc0\\xbc");                      // an overlong '<' stays text
+  EXPECT_EQ(xml_text("\xef\xbf\xbe\xef\xbf\xbf"), "\\ufffe\\uffff");  // noncharacters
+  EXPECT_EQ(xml_text("\xef\xbf\xbd"), "\xef\xbf\xbd");  // U+FFFD itself is a character
+  EXPECT_TRUE(valid_utf8(xml_text("\xff\xc3(\xed\xa0\x80")));
+  EXPECT_EQ(html_text("a \xc2\xa7 <b>"), xml_text("a \xc2\xa7 <b>"));  // one escaper for both
+}
+
+TEST(MatrixEscape, MarkdownCellKeepsOurMarkupAndNothingBreaksTheTable) {
+  EXPECT_EQ(markdown_cell("the first `bytes` bytes, *then* FIN"),
+            "the first `bytes` bytes, *then* FIN");
+  EXPECT_EQ(markdown_cell("a|b <br> & c\nd"), "a\\|b &lt;br&gt; &amp; c d");
+  EXPECT_EQ(markdown_cell("\xc2\xa7 nul\0\xff"s), "\xc2\xa7 nul\xef\xbf\xbd");
+}
+
 TEST(MatrixEscape, OnlyPlainWebUrlsBecomeLinks) {
   EXPECT_TRUE(is_web_link("https://github.com/nginx/nginx/blob/release-1.22.1/src/x.c#L10"));
   EXPECT_TRUE(is_web_link("http://example.org/"));
