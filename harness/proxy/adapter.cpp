@@ -43,10 +43,11 @@ const KeyTable ready_table{"adapter.ready", "[adapter.ready]", ready_keys};
 const KeyTable stop_table{"adapter.stop", "[adapter.stop]", stop_keys};
 const KeyTable deviation_table{"deviation", "[[deviation]]", deviation_keys};
 
-constexpr std::array<K, 11> check_kinds{
-    "status",     "within", "not_before",  "body",     "body_equals",
-    "connection", "header", "connections", "requests", "non_idempotent_once",
-    "proxy_alive"};
+constexpr std::array<K, 13> check_kinds{"status",      "within",        "not_before",
+                                        "body",        "body_equals",   "connection",
+                                        "header",      "head_contains", "any_of",
+                                        "connections", "requests",      "non_idempotent_once",
+                                        "proxy_alive"};
 
 int signal_number(const std::string& name) {
   static const std::pair<const char*, int> table[] = {
