@@ -141,8 +141,12 @@ class Parser {
           trim_trailing_blanks(nodes);
           skip_rest_of_line();
         }
+        if (++depth_ > max_depth)
+          fail(tag_line, tag_column,
+               "sections nested more than " + std::to_string(max_depth) + " deep");
         bool closed = false;
         n.children = parse_until(name, closed);
+        --depth_;
         if (!closed) fail(tag_line, tag_column, "section '" + name + "' is never closed");
         nodes.push_back(std::move(n));
         continue;
@@ -180,7 +184,15 @@ class Parser {
   std::size_t pos_ = 0;
   int line_ = 1;
   int column_ = 1;
+  std::size_t depth_ = 0;
+  // Parsing recurses once per open section: bounded, so no template can exhaust the stack.
+  static constexpr std::size_t max_depth = 64;
 };
+
+// Nested list sections multiply (a 3-entry list nested 20 deep is 3^20 passes; the fuzzer found
+// one that ran for minutes). Real configs render a few thousand nodes; past this many the
+// template is an error, not a hang.
+constexpr std::size_t max_render_steps = 100'000;
 
 class Renderer {
  public:
@@ -189,6 +201,10 @@ class Renderer {
   void render(const std::vector<Node>& nodes, std::vector<const TemplateValue*>& scopes,
               std::string& out) {
     for (const Node& n : nodes) {
+      if (++steps_ > max_render_steps)
+        throw TemplateError(file_, n.line, n.column,
+                            "rendering takes more than " + std::to_string(max_render_steps) +
+                                " steps (nested list sections multiply)");
       switch (n.type) {
         case Node::Type::text:
           out += n.text;
@@ -247,6 +263,7 @@ class Renderer {
     return nullptr;
   }
   const std::string& file_;
+  std::size_t steps_ = 0;
 };
 
 }  // namespace

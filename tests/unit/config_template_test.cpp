@@ -85,6 +85,35 @@ TEST_P(ConfigTemplateErrors, PointAtLineAndColumn) {
   }
 }
 
+// Found by fuzz/template_renderer (a timeout): list sections nested in each other multiply, so a
+// short template ran for minutes. Now an error with a position, at once.
+TEST(ConfigTemplate, NestedListSectionsThatMultiplyAreAnErrorNotAHang) {
+  std::string text;
+  for (int i = 0; i < 30; ++i) text += "{{#pool}}";  // 2^30 passes
+  text += "x";
+  for (int i = 0; i < 30; ++i) text += "{{/pool}}";
+  try {
+    render_template(text, context(), "t.in");
+    FAIL() << "expected a TemplateError";
+  } catch (const TemplateError& e) {
+    EXPECT_THAT(e.what(), testing::HasSubstr("nested list sections multiply"));
+    EXPECT_GE(e.line(), 1);
+  }
+  // A real config's worth of nesting still renders.
+  EXPECT_EQ(render_template("{{#pool}}{{#pool}}.{{/pool}}{{/pool}}", context()), "....");
+}
+
+TEST(ConfigTemplate, SectionsNestedTooDeepAreAnError) {
+  std::string text;
+  for (int i = 0; i < 100; ++i) text += "{{#retry}}";
+  EXPECT_THROW(render_template(text, context()), TemplateError);
+  try {
+    render_template(text, context(), "t.in");
+  } catch (const TemplateError& e) {
+    EXPECT_THAT(e.what(), testing::HasSubstr("nested more than 64 deep"));
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     All, ConfigTemplateErrors,
     testing::Values(BadTemplate{"listen {{listen.prot}};", 1, 8, "no value named 'listen.prot'"},
