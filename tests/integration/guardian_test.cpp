@@ -22,6 +22,7 @@
 #include "harness/proxy/adapter.hpp"
 #include "harness/proxy/child_process.hpp"
 #include "harness/proxy/readiness.hpp"
+#include "support/await_event.hpp"
 #include "support/test_files.hpp"
 #include "unit/scenario/repo_root.hpp"
 
@@ -93,9 +94,15 @@ std::vector<Process> processes_mentioning(const std::string& needle) {
   return out;
 }
 
-// The TCP ports these processes listen on: their socket inodes matched against /proc/net/tcp
-// entries in state 0A (LISTEN).
-std::set<std::uint16_t> listening_ports(const std::vector<Process>& procs) {
+struct Endpoint {
+  std::string host;  ///< dotted quad (the run's own loopback address, docs/architecture.md)
+  std::uint16_t port = 0;
+  auto operator<=>(const Endpoint&) const = default;
+};
+
+// The TCP endpoints these processes listen on: their socket inodes matched against
+// /proc/net/tcp entries in state 0A (LISTEN); the address there is hex in network byte order.
+std::set<Endpoint> listening_ports(const std::vector<Process>& procs) {
   std::set<std::string> inodes;
   for (const auto& p : procs) {
     std::error_code ec;
@@ -104,7 +111,7 @@ std::set<std::uint16_t> listening_ports(const std::vector<Process>& procs) {
       if (target.starts_with("socket:[")) inodes.insert(target.substr(8, target.size() - 9));
     }
   }
-  std::set<std::uint16_t> ports;
+  std::set<Endpoint> ports;
   std::istringstream tcp(bgw::test::read_file("/proc/net/tcp"));
   std::string line;
   std::getline(tcp, line);  // header
@@ -113,7 +120,12 @@ std::set<std::uint16_t> listening_ports(const std::vector<Process>& procs) {
     std::string sl, local, remote, state, queues, timer, retr, uid, timeout, inode;
     f >> sl >> local >> remote >> state >> queues >> timer >> retr >> uid >> timeout >> inode;
     if (state != "0A" || !inodes.contains(inode)) continue;
-    ports.insert(static_cast<std::uint16_t>(std::stoul(local.substr(local.find(':') + 1), 0, 16)));
+    const auto colon = local.find(':');
+    const auto raw = static_cast<std::uint32_t>(std::stoul(local.substr(0, colon), nullptr, 16));
+    Endpoint ep;
+    for (int i = 0; i < 4; ++i) ep.host += (i ? "." : "") + std::to_string((raw >> (8 * i)) & 0xff);
+    ep.port = static_cast<std::uint16_t>(std::stoul(local.substr(colon + 1), nullptr, 16));
+    ports.insert(ep);
   }
   return ports;
 }
@@ -139,21 +151,26 @@ TEST_P(Kill9, LeavesNoProxyProcessAndNoBoundPortWithinTwoSeconds) {
        .stderr_path = (dir / "err.log").string()});
 
   // Ready: the proxy runs as two processes (Apache's root parent and its worker; Squid's sh
-  // wrapper and Squid) and listens. Bounded; the tick is a wait on badgateway's exit.
-  std::vector<Process> procs;
-  std::set<std::uint16_t> ports;
+  // wrapper and Squid) and listens. The event: the line each writes once that is so (Apache
+  // logs "resuming normal operations" after forking its children; the Squid adapter's wrapper
+  // logs its ready line after Squid listens), waited on with inotify and a deadline.
+  const std::string needle =
+      GetParam() == "apache2" ? "resuming normal operations" : adapter.adapter->ready_needle;
+  const auto ready = bgw::test::await_file(
+      runs,
+      [&](const fs::path& p) {
+        return p.filename() == "error.log" &&
+               bgw::test::read_file(p).find(needle) != std::string::npos;
+      },
+      20s, cli.pidfd());
+  ASSERT_FALSE(cli.poll().has_value()) << "badgateway exited early:\n"
+                                       << bgw::test::read_file(dir / "err.log");
+  ASSERT_TRUE(ready) << "the proxy never logged '" << needle << "'";
   const auto is_proxy = [&](const Process& p) {
     return p.pid != cli.pid() && p.comm != "bgw-guardian";
   };
-  for (int i = 0; i < 1000; ++i) {
-    procs = processes_mentioning(runs.string());
-    ports = listening_ports(procs);
-    if (std::count_if(procs.begin(), procs.end(), is_proxy) >= 2 && !ports.empty() &&
-        bgw::proxy::tcp_connects("127.0.0.1", *ports.begin(), 200ms))
-      break;
-    ASSERT_FALSE(cli.wait_for(10ms).has_value()) << "badgateway exited early:\n"
-                                                 << bgw::test::read_file(dir / "err.log");
-  }
+  const std::vector<Process> procs = processes_mentioning(runs.string());
+  const std::set<Endpoint> ports = listening_ports(procs);
   ASSERT_GE(std::count_if(procs.begin(), procs.end(), is_proxy), 2) << "the proxy never started";
   ASSERT_FALSE(ports.empty()) << "the proxy never listened";
   EXPECT_TRUE(std::any_of(procs.begin(), procs.end(), [](const Process& p) {
@@ -190,9 +207,9 @@ TEST_P(Kill9, LeavesNoProxyProcessAndNoBoundPortWithinTwoSeconds) {
     ::kill(p.pid, SIGKILL);  // do not leave it for the next test
     ::close(fd);
   }
-  for (const std::uint16_t port : ports)
-    EXPECT_FALSE(bgw::proxy::tcp_connects("127.0.0.1", port, 200ms))
-        << "port " << port << " still accepts";
+  for (const Endpoint& ep : ports)
+    EXPECT_FALSE(bgw::proxy::tcp_connects(ep.host, ep.port, 200ms))
+        << ep.host << ":" << ep.port << " still accepts";
   EXPECT_TRUE(cli.wait_for(1s).has_value());
   fs::remove_all(dir);
 }
