@@ -17,7 +17,7 @@ build/release/harness/badgateway matrix -j2 --markdown "$table" --html build/res
   cat <<'HEAD'
 # Results: the conformance suite against every reverse proxy Debian 12 ships
 
-What each proxy does when its upstream fails, judged by `scenarios/conformance/` (75 scenarios,
+What each proxy does when its upstream fails, judged by `scenarios/conformance/` (76 scenarios,
 13 failure classes, RFC 9110 / 9112 / 9209). Regenerate with one command:
 
 ```sh

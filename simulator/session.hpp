@@ -20,8 +20,8 @@
 
 #include "net.hpp"
 #include "request_framer.hpp"
-#include "run_identity.hpp"
 #include "response.hpp"
+#include "run_identity.hpp"
 #include "socket_ops.hpp"
 #include "upstream_state.hpp"
 
@@ -726,7 +726,7 @@ class Session {
   std::array<char, http_date_size> date_{};  // the Date value of the response being written
   std::size_t partial_write_ =
       0;  // bytes of a Write or Respond that run_now sent before it blocked
-  bool implicit_read_done_ = false;  // run_now already read the request of a request script
+  bool implicit_read_done_ = false;     // run_now already read the request of a request script
   std::optional<std::string> foreign_;  // the run identity of a foreign request just read
   bool close_requested_ = false;
   bool ended_ = false;

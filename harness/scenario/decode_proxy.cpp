@@ -119,8 +119,9 @@ void require_topology_features(Scenario& s) {
   constexpr std::string_view feature = "retry_same_upstream";
   for (const auto& req : s.meta.requirements)
     if (!req.is_version() && req.subject == feature) return;
-  s.meta.requirements.push_back(Requirement{
-      .text = std::string(feature), .subject = std::string(feature), .where = retry.same_upstream_where});
+  s.meta.requirements.push_back(Requirement{.text = std::string(feature),
+                                            .subject = std::string(feature),
+                                            .where = retry.same_upstream_where});
 }
 
 Proxy decode_proxy(Decoder& d, const toml::node* node) {

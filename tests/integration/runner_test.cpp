@@ -233,8 +233,7 @@ TEST(RunnerInterrupt, SigintLeavesNoProxyAndNoPortBehind) {
   EXPECT_TRUE(status->exited && status->code == 130) << status->describe();
   // nginx's master gone (its pidfd readable: exited, or a zombie awaiting its reaper).
   EXPECT_TRUE(bgw::test::await_exit(nginx, 2s)) << "nginx " << nginx << " survived";
-  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms))
-      << "port " << port << " still accepts";
+  EXPECT_FALSE(bgw::proxy::tcp_connects(host, port, 200ms)) << "port " << port << " still accepts";
   fs::remove_all(dir);
 }
 
