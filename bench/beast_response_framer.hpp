@@ -78,6 +78,9 @@ class BeastResponseFramer {
  private:
   // Keeps the status, drops fields, counts and discards the body.
   struct Parser final : boost::beast::http::basic_parser<false> {
+    // User-provided: clang does not see a nested class with member initialisers as default-
+    // constructible until the enclosing class is complete, which optional::emplace asks.
+    Parser() noexcept {}
     int status = 0;
     using error_code = boost::beast::error_code;
     using string_view = boost::beast::string_view;

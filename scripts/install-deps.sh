@@ -11,7 +11,7 @@ packages=(
   libtomlplusplus-dev                            # scenario files
   libgtest-dev libgmock-dev                      # tests
   libbenchmark-dev                               # bench/
-  clang libclang-rt-14-dev                       # fuzz/: libFuzzer (the fuzz preset)
+  clang libclang-rt-14-dev                       # the dev build (ASan + UBSan); libFuzzer
   nginx-light haproxy                            # proxies under test (CI runs the suite)
   apache2 caddy varnish squid lighttpd h2o       # the other reverse proxies Debian ships:
   trafficserver tinyproxy                        #   adapters, config checks, the matrix

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Install dependencies, build the dev preset and run the whole test suite (unit + integration).
+# Install dependencies, build the dev preset (clang, ASan + UBSan, -Werror) and run the whole test
+# suite under the sanitizers (unit, integration, conformance).
 # Extra arguments go to ctest, e.g. `./scripts/test.sh -R Upstream` or `-L unit`.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

@@ -437,7 +437,10 @@ std::optional<Event> decode_event(Decoder& d, const toml::table& t, const sim::R
   TableReader r(d, t, keys::event);
   Event e;
   e.where = r.where();
-  bool ok = r.require("at") & r.require("action");
+  // Both checked, so a table missing both keys names both.
+  const bool has_at = r.require("at");
+  const bool has_action = r.require("action");
+  bool ok = has_at && has_action;
   if (auto at = r.duration("at", max_duration))
     e.at = {*at, r.at("at")};
   else
