@@ -3,8 +3,8 @@
 #
 # Why suites, not gtest_discover_tests' one test per case: under ASan + UBSan a test binary of
 # ~250 MB spends ~0.45 s of CPU starting up (the shadow memory and the sanitizer runtimes'
-# symbolisation setup), paid once per CTest test. At ~800 cases that was ~6 minutes of CPU on
-# CI's 2 cores for nothing; at ~80 suites it is well under a minute. A failure still names its
+# symbolisation setup), paid once per CTest test. At ~800 cases that was ~270 s of CPU
+# (measured) on CI's 2 cores for nothing; at ~110 suites it is under a minute. A failure still names its
 # case: gtest prints `[  FAILED  ] Suite.Case` in the output CTest shows on failure.
 #
 # Discovery runs when ctest starts (like gtest_discover_tests' PRE_TEST mode), so the list always

@@ -3,7 +3,7 @@
 # changed between runs (issue 14, "flake-free"). Uses the release CLI that scripts/run.sh builds.
 #   scripts/stability.sh 20 nginx haproxy
 #   BGW_STABILITY_JOBS=2 BGW_STABILITY_DIR=/tmp/stab scripts/stability.sh 5 caddy squid
-# Exit code: 0 when no verdict changed, 1 when one did, 2 on bad usage.
+# Exit code: 0 when no verdict changed, 1 when one did, 2 on bad usage or a run that could not judge.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if [[ $# -lt 2 || ! $1 =~ ^[1-9][0-9]*$ ]]; then
@@ -20,8 +20,13 @@ changed=0
 for proxy in "$@"; do
   for ((i = 1; i <= runs; i++)); do
     # Exit 1 (a MUST failed) is a verdict to compare, not a reason to stop.
+    rc=0
     "$exe" run --proxy "$proxy" -j "${BGW_STABILITY_JOBS:-2}" --json "$dir/$proxy-$i.json" \
-      scenarios/conformance >/dev/null || [[ $? -eq 1 ]]
+      scenarios/conformance >/dev/null || rc=$?
+    if [[ $rc -ne 0 && $rc -ne 1 ]]; then
+      echo "stability: run $i against $proxy exited $rc (77: not installed, 3: harness error)" >&2
+      exit 2
+    fi
   done
   python3 - "$proxy" "$runs" "$dir" <<'PY' || changed=1
 import json, sys
