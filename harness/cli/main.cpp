@@ -155,9 +155,14 @@ int serve_command(const std::vector<std::string>& args) {
   CLI::App app;
   bgw::cli::configure_app(app);
   app.add_option("--journal", options.journal)->type_name("PATH");
+  app.add_option("--control", options.control)->type_name("HOST:PORT");
+  app.add_option("--control-token", options.control_token)->type_name("TOKEN");
+  app.add_flag("--control-allow-remote", options.control_allow_remote);
   app.add_option("FILE", files);
   const std::string usage = usage_text();
   if (const auto exit = bgw::cli::parse_command_line(app, args, "serve", usage)) return *exit;
+  if (const std::string why = bgw::cli::check_control_options(options); !why.empty())
+    return bgw::cli::usage_error("serve", why, usage);
   if (files.size() > 1) return bgw::cli::usage_error("serve", "one scenario FILE at a time", usage);
   if (files.empty()) return bgw::cli::usage_error("serve", "give a scenario FILE", usage);
   options.file = files.front();

@@ -27,6 +27,7 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
   sim::net::io_context& io;
   sim::Clock::time_point origin = sim::Clock::now();
   std::vector<std::pair<std::string, std::unique_ptr<sim::Upstream>>> upstreams;
+  std::vector<sim::UpstreamSpec> file_specs;  // parallel to upstreams: what reset_to_file restores
   std::vector<std::pair<std::size_t, Event>> events;  // (upstream index, event), in run order
   std::size_t next = 0;
   bool started = false;
@@ -101,6 +102,7 @@ Simulation::Simulation(boost::asio::io_context& io, const Scenario& s, const Sim
     sim::UpstreamSpec spec = u.spec;
     if (!o.address.empty() && spec.address == "127.0.0.1") spec.address = o.address;
     spec.run_identity = o.run_identity;
+    impl_->file_specs.push_back(spec);
     impl_->upstreams.emplace_back(u.name, std::make_unique<sim::Upstream>(io, std::move(spec)));
     for (const Event& e : u.timeline) impl_->events.emplace_back(i, e);
   }
@@ -135,6 +137,27 @@ sim::Upstream& Simulation::upstream(std::string_view name) {
   for (auto& [n, up] : impl_->upstreams)
     if (n == name) return *up;
   throw std::out_of_range("no upstream named '" + std::string(name) + "'");
+}
+
+sim::Upstream* Simulation::find(std::string_view name) {
+  for (auto& [n, up] : impl_->upstreams)
+    if (n == name) return up.get();
+  return nullptr;
+}
+
+std::vector<std::string> Simulation::upstream_names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, up] : impl_->upstreams) out.push_back(n);
+  return out;
+}
+
+void Simulation::reset_to_file() {
+  for (std::size_t i = 0; i < impl_->upstreams.size(); ++i) {
+    sim::Upstream& up = *impl_->upstreams[i].second;
+    const sim::UpstreamSpec& spec = impl_->file_specs[i];
+    up.set_rules(spec.rules);
+    up.set_mode(spec.mode);
+  }
 }
 
 std::size_t Simulation::events_run() const {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/scenario/scenario.hpp"
 #include "simulator/upstream.hpp"
@@ -46,6 +47,15 @@ class Simulation {
 
   /// Throws std::out_of_range for an unknown name.
   sim::Upstream& upstream(std::string_view name);
+  /// Null for an unknown name.
+  sim::Upstream* find(std::string_view name);
+  /// In file order.
+  std::vector<std::string> upstream_names() const;
+  /// Back to the file's state: every upstream's rules and listener mode as the file declares
+  /// them (a crashed upstream accepts again if the file says accept). The timeline is not
+  /// re-run: events still pending stay pending. Throws sim::SetupError when a listener cannot
+  /// be re-bound.
+  void reset_to_file();
   std::size_t events_run() const;
   std::size_t events_total() const;
 

@@ -1,0 +1,204 @@
+#include "control_server.hpp"
+
+#include <boost/asio/detached.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <boost/json/serialize.hpp>
+
+#include <list>
+
+#include "simulator/upstream.hpp"
+
+namespace bgw::control {
+namespace {
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+namespace json = boost::json;
+using sim::nothrow;
+using sim::tcp;
+using sim::net::awaitable;
+
+// A client that sends nothing for this long is dropped; long polls are bounded separately.
+constexpr auto idle_timeout = std::chrono::seconds(30);
+
+http::response<http::string_body> json_response(int status, const json::value& body,
+                                                unsigned version, bool keep_alive) {
+  http::response<http::string_body> res{static_cast<http::status>(status), version};
+  res.set(http::field::server, "badgateway");
+  res.set(http::field::content_type, "application/json");
+  res.body() = json::serialize(body) + "\n";
+  res.keep_alive(keep_alive);
+  res.prepare_payload();
+  return res;
+}
+
+json::object error_body(std::string message) {
+  return json::object{{"error", std::move(message)}};
+}
+
+// Constant time in the token's length: the comparison says nothing through its timing.
+bool same_secret(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+}  // namespace
+
+struct ControlServer::Impl : std::enable_shared_from_this<Impl> {
+  Impl(sim::net::io_context& io_context, ControlApi& a, ChangeJournal& j, ServerOptions o)
+      : io(io_context), api(a), journal(j), options(std::move(o)), acceptor(io_context) {}
+
+  sim::net::io_context& io;
+  ControlApi& api;
+  ChangeJournal& journal;
+  ServerOptions options;
+  tcp::acceptor acceptor;
+  std::uint16_t port = 0;
+  bool stopped = false;
+  std::list<std::weak_ptr<beast::tcp_stream>> streams;
+
+  void bind() {
+    sim::error_code ec;
+    const auto address = sim::net::ip::make_address(options.address, ec);
+    if (ec) throw sim::SetupError("control API: '" + options.address + "' is not an IP address");
+    const tcp::endpoint endpoint(address, options.port);
+    acceptor.open(endpoint.protocol(), ec);
+    if (!ec) acceptor.set_option(tcp::acceptor::reuse_address(true), ec);
+    if (!ec) acceptor.bind(endpoint, ec);
+    if (!ec) acceptor.listen(sim::net::socket_base::max_listen_connections, ec);
+    if (ec)
+      throw sim::SetupError("control API: bind " + options.address + ":" +
+                            std::to_string(options.port) + ": " + ec.message());
+    port = acceptor.local_endpoint().port();
+  }
+
+  awaitable<void> accept_loop() {
+    auto self = shared_from_this();
+    while (!stopped) {
+      auto [ec, socket] = co_await acceptor.async_accept(nothrow);
+      if (ec) {
+        if (stopped || ec == sim::net::error::operation_aborted) co_return;
+        continue;  // EMFILE and the like: the next accept may succeed
+      }
+      sim::net::co_spawn(io, session(std::move(socket)), sim::net::detached);
+    }
+  }
+
+  // Why a request is refused before it reaches the API, or empty.
+  std::optional<std::pair<int, std::string>> refusal(
+      const http::request<http::string_body>& req) const {
+    if (!options.token.empty()) {
+      const auto auth = req[http::field::authorization];
+      if (!same_secret(auth, "Bearer " + options.token))
+        return std::pair{401, std::string("this control API needs Authorization: Bearer <token>")};
+    }
+    // A web page the tester's browser happens to show must not reach a loopback API that can
+    // crash upstreams: browsers send Origin on cross-site requests; our clients never do.
+    if (req.count(http::field::origin) != 0)
+      return std::pair{403, std::string("requests from web pages (with an Origin header) are "
+                                        "refused")};
+    return std::nullopt;
+  }
+
+  awaitable<void> session(tcp::socket socket) {
+    auto self = shared_from_this();
+    auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+    streams.push_back(stream);
+    const auto mine = std::prev(streams.end());
+    beast::flat_buffer buffer;
+    while (!stopped) {
+      http::request_parser<http::string_body> parser;
+      parser.body_limit(options.body_limit);
+      stream->expires_after(idle_timeout);
+      auto [ec, n] = co_await http::async_read(*stream, buffer, parser, nothrow);
+      if (ec == http::error::body_limit) {
+        auto res = json_response(
+            413,
+            error_body("the body is larger than " + std::to_string(options.body_limit) + " bytes"),
+            11, false);
+        co_await http::async_write(*stream, res, nothrow);
+        break;
+      }
+      if (ec == http::error::end_of_stream || ec == beast::error::timeout ||
+          ec == sim::net::error::operation_aborted || ec == sim::net::error::connection_reset ||
+          stopped)
+        break;
+      if (ec) {
+        auto res =
+            json_response(400, error_body("malformed HTTP request: " + ec.message()), 11, false);
+        co_await http::async_write(*stream, res, nothrow);
+        break;
+      }
+      const auto& req = parser.get();
+      const bool keep_alive = req.keep_alive();
+      http::response<http::string_body> res;
+      if (auto refused = refusal(req)) {
+        res = json_response(refused->first, error_body(refused->second), req.version(), keep_alive);
+        if (refused->first == 401) res.set(http::field::www_authenticate, "Bearer");
+      } else {
+        ApiReply reply = api.handle(ApiRequest{req.method_string(), req.target(), req.body()});
+        if (reply.long_poll) {
+          stream->expires_never();
+          const auto deadline = std::chrono::steady_clock::now() + reply.long_poll->wait;
+          while (!stopped && journal.last_seq() <= reply.long_poll->since &&
+                 std::chrono::steady_clock::now() < deadline)
+            co_await journal.wait_for_change(deadline);
+          if (stopped) break;
+          reply.body = api.journal_reply(reply.long_poll->since);
+        }
+        res = json_response(reply.status, reply.body, req.version(), keep_alive);
+        if (!reply.allow.empty()) res.set(http::field::allow, reply.allow);
+      }
+      stream->expires_after(idle_timeout);
+      auto [wec, wn] = co_await http::async_write(*stream, res, nothrow);
+      if (wec || !keep_alive) break;
+    }
+    sim::error_code ignored;
+    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream->close();
+    streams.erase(mine);
+  }
+
+  void stop() {
+    if (stopped) return;
+    stopped = true;
+    sim::error_code ec;
+    acceptor.close(ec);
+    for (auto& w : streams)
+      if (auto s = w.lock()) s->cancel(), s->close();
+    // Long polls wake on a change: the stop is one for them.
+    journal.wake_all();
+  }
+};
+
+ControlServer::ControlServer(sim::net::io_context& io, ControlApi& api, ChangeJournal& journal,
+                             ServerOptions options)
+    : impl_(std::make_shared<Impl>(io, api, journal, std::move(options))) {
+  impl_->bind();
+}
+
+ControlServer::~ControlServer() {
+  stop();
+}
+
+const std::string& ControlServer::address() const {
+  return impl_->options.address;
+}
+
+std::uint16_t ControlServer::port() const {
+  return impl_->port;
+}
+
+void ControlServer::start() {
+  sim::net::co_spawn(impl_->io, impl_->accept_loop(), sim::net::detached);
+}
+
+void ControlServer::stop() {
+  if (impl_) impl_->stop();
+}
+
+}  // namespace bgw::control

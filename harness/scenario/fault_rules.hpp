@@ -1,0 +1,31 @@
+// Fault rules on their own, outside a scenario file: the control API (harness/control) turns a
+// JSON request into TOML text of `[[rule]]` tables and decodes it here, so a rule set at
+// runtime is checked by exactly the code, and reported in exactly the words, of
+// [[upstream.fault]] in a file.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "harness/scenario/diagnostic.hpp"
+#include "harness/scenario/scenario.hpp"
+#include "simulator/response.hpp"
+#include "simulator/upstream_spec.hpp"
+
+namespace bgw::scenario {
+
+struct FaultRulesResult {
+  std::vector<sim::Rule> rules;     ///< in order; set only when there are no diagnostics
+  std::vector<RuleOrigin> origins;  ///< parallel to rules
+  Diagnostics diagnostics;          ///< line:col in `text`
+  bool ok() const { return diagnostics.empty(); }
+};
+
+/// Decodes every table of the array `rule` in `text` (TOML) as an [[upstream.fault]] table,
+/// lowered against the upstream's default response `base`. `listener_hint` ends the message
+/// for a listener fault given as a rule (how to switch the listener instead).
+FaultRulesResult decode_fault_rules(std::string_view text, const sim::Response& base,
+                                    std::string_view listener_hint);
+
+}  // namespace bgw::scenario
