@@ -30,10 +30,10 @@ std::variant<FaultRequest, ApiError> decode_fault_request(std::string_view body,
     pointers.emplace_back();
   } else if (const auto* a = v.if_array()) {
     for (std::size_t i = 0; i < a->size(); ++i) {
-      const auto* o = (*a)[i].if_object();
-      if (o == nullptr)
+      const auto* item = (*a)[i].if_object();
+      if (item == nullptr)
         return invalid("/" + std::to_string(i), "a fault rule must be a JSON object");
-      objects.push_back(o);
+      objects.push_back(item);
       pointers.push_back("/" + std::to_string(i));
     }
   } else {
