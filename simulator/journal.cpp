@@ -54,8 +54,13 @@ void Journal::add(Event event) {
   if (level_ == JournalLevel::counters && event.kind != EventKind::internal_error &&
       event.kind != EventKind::foreign_request)
     return;
+  if (listener_) listener_(event);
   std::lock_guard lock(mutex_);
   events_.push_back(std::move(event));
+}
+
+void Journal::set_listener(std::function<void(const Event&)> listener) {
+  listener_ = std::move(listener);
 }
 
 std::vector<Event> Journal::snapshot() const {

@@ -11,10 +11,10 @@
 #include <ostream>
 #include <variant>
 
-#include "harness/control/change_journal.hpp"
 #include "harness/control/control_api.hpp"
 #include "harness/control/control_endpoint.hpp"
 #include "harness/control/control_server.hpp"
+#include "harness/control/event_feed.hpp"
 #include "harness/scenario/load.hpp"
 #include "harness/scenario/simulation.hpp"
 #include "simulator/journal.hpp"
@@ -70,6 +70,8 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
 
   sim::net::io_context io(1);
+  // Before the simulation, so it outlives the upstreams whose last events it is handed.
+  control::EventFeed feed(io, sim::Clock::now());
   std::optional<scenario::Simulation> simulation;
   try {
     simulation.emplace(io, s);
@@ -77,17 +79,21 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "badgateway serve: " << e.what() << "\n";
     return 3;
   }
-  const auto started = sim::Clock::now();
-  control::ChangeJournal changes(io, started);
   std::optional<control::ControlApi> api;
   std::optional<control::ControlServer> control_server;
   if (!options.control.empty()) {
     const auto endpoint = std::get<control::ControlEndpoint>(
         control::parse_control_endpoint(options.control));  // checked by check_control_options
-    api.emplace(*simulation, changes, s.meta.name);
+    // Every change reaches the journal file as it is made, so the file keeps them all however
+    // long serve runs; the feed itself keeps only the recent ones.
+    feed.on_change([&journal_out](const std::string& line) { journal_out << line << '\n'; });
+    // Only with --control: without it the data path does not pay for the feed.
+    simulation->set_event_listener(
+        [&feed](const std::string& upstream, const sim::Event& e) { feed.add_wire(upstream, e); });
+    api.emplace(*simulation, feed, s.meta.name);
     try {
       control_server.emplace(
-          io, *api, changes,
+          io, *api, feed,
           control::ServerOptions{
               .address = endpoint.address, .port = endpoint.port, .token = options.control_token});
     } catch (const std::exception& e) {
@@ -120,7 +126,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   // Let the stopped sessions unwind, so their last journal entries are in the file.
   io.restart();
   io.run_for(std::chrono::milliseconds(500));
-  journal_out << simulation->journal_json_lines() << changes.json_lines();
+  journal_out << simulation->journal_json_lines();
   journal_out.close();
   if (!journal_out) {
     err << "badgateway serve: writing the journal to " << journal.string() << " failed\n";

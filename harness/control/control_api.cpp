@@ -10,6 +10,7 @@
 #include "harness/control/fault_request.hpp"
 #include "harness/control/json_body.hpp"
 #include "harness/control/route_table.hpp"
+#include "harness/control/upstream_request.hpp"
 #include "harness/control/upstream_view.hpp"
 #include "harness/scenario/vocabulary.hpp"
 
@@ -19,7 +20,28 @@ namespace {
 namespace json = boost::json;
 
 ApiReply error_reply(const ApiError& e) {
-  return ApiReply{e.status, e.to_json(), {}, std::nullopt};
+  ApiReply r;
+  r.status = e.status;
+  r.body = e.to_json();
+  return r;
+}
+
+ApiReply ok(json::value body, int status = 200) {
+  ApiReply r;
+  r.status = status;
+  r.body = std::move(body);
+  return r;
+}
+
+// A did-you-mean for a name that is not an upstream.
+ApiReply unknown_upstream(const scenario::Simulation& simulation, const std::string& name) {
+  const auto names = simulation.upstream_names();
+  const std::vector<std::string_view> views(names.begin(), names.end());
+  const std::string hint = scenario::closest_word(name, views);
+  return error_reply(ApiError{
+      404,
+      "no upstream named '" + name + "'" + (hint.empty() ? "" : "; did you mean '" + hint + "'?"),
+      {}});
 }
 
 ApiReply error_reply(int status, std::string message) {
@@ -72,14 +94,15 @@ std::variant<sim::ListenerMode, ApiError> decode_listener(std::string_view body)
 
 }  // namespace
 
-ControlApi::ControlApi(scenario::Simulation& simulation, ChangeJournal& journal,
-                       std::string scenario)
-    : simulation_(simulation), journal_(journal), scenario_(std::move(scenario)) {}
+ControlApi::ControlApi(scenario::Simulation& simulation, EventFeed& feed, std::string scenario)
+    : simulation_(simulation), feed_(feed), scenario_(std::move(scenario)) {}
 
-json::object ControlApi::journal_reply(std::uint64_t since) const {
+json::object ControlApi::journal_reply(std::uint64_t since, std::size_t limit) const {
   json::object out;
-  out["entries"] = journal_.since(since);
-  out["last_seq"] = journal_.last_seq();
+  out["entries"] = feed_.since(since, limit);
+  out["first_seq"] = feed_.first_seq();
+  out["last_seq"] = feed_.last_seq();
+  out["missed"] = since + 1 < feed_.first_seq() ? feed_.first_seq() - since - 1 : 0;
   return out;
 }
 
@@ -100,76 +123,106 @@ ApiReply ControlApi::handle(const ApiRequest& request) {
 
   switch (route.id) {
     case RouteId::health:
-      return {200,
-              json::object{{"status", "ok"},
-                           {"scenario", scenario_},
-                           {"upstreams", simulation_.upstream_names().size()},
-                           {"last_seq", journal_.last_seq()}},
-              {},
-              std::nullopt};
+      return ok(json::object{{"status", "ok"},
+                             {"scenario", scenario_},
+                             {"upstreams", simulation_.upstream_names().size()},
+                             {"last_seq", feed_.last_seq()}});
     case RouteId::list_upstreams: {
       json::array list;
       for (const std::string& name : simulation_.upstream_names())
         list.push_back(upstream_view(name, *simulation_.find(name)));
-      return {200, json::object{{"upstreams", std::move(list)}}, {}, std::nullopt};
+      return ok(json::object{{"upstreams", std::move(list)}});
+    }
+    case RouteId::add_upstream: {
+      auto decoded = decode_upstream_request(request.body);
+      if (auto* e = std::get_if<ApiError>(&decoded)) return error_reply(*e);
+      auto& added = std::get<UpstreamRequest>(decoded);
+      const std::string name = added.upstream.name;
+      if (simulation_.find(name) != nullptr)
+        return error_reply(409, "an upstream named '" + name + "' already runs; DELETE it first");
+      try {
+        sim::Upstream& up = simulation_.add_upstream(name, std::move(added.upstream.spec));
+        const auto seq = feed_.add_change("add_upstream", name, {{"request", added.body}});
+        return ok(json::object{{"seq", seq}, {"upstream", upstream_view(name, up)}}, 201);
+      } catch (const std::exception& e) {
+        // A port already taken, or an address this machine does not have.
+        return error_reply(409, "upstream '" + name + "': " + e.what());
+      }
     }
     case RouteId::reset: {
       try {
         simulation_.reset_to_file();
       } catch (const std::exception& e) {
-        journal_.add("reset", "", {{"error", e.what()}});
-        return error_reply(500, std::string("reset failed: ") + e.what());
+        feed_.add_change("reset", "", {{"error", e.what()}});
+        return error_reply(500, std::string("reset left some upstreams down: ") + e.what());
       }
-      const auto seq = journal_.add("reset", "");
-      return {200, json::object{{"seq", seq}}, {}, std::nullopt};
+      return ok(json::object{{"seq", feed_.add_change("reset", "")}});
     }
-    case RouteId::journal: {
+    case RouteId::journal:
+    case RouteId::events: {
       std::uint64_t since = 0;
+      std::size_t limit = default_journal_limit;
       std::chrono::milliseconds wait = default_journal_wait;
+      const bool events = route.id == RouteId::events;
+      if (events && !request.last_event_id.empty()) {
+        auto v = parse_count(request.last_event_id);
+        if (!v) return error_reply(400, "Last-Event-ID must be a sequence number");
+        since = *v;
+      }
       for (const auto& p : url->params()) {
         if (p.key == "since") {
           auto v = parse_count(p.value);
           if (!v) return error_reply(400, "'since' must be a sequence number (0 or more)");
           since = *v;
-        } else if (p.key == "wait_ms") {
+        } else if (p.key == "wait_ms" && !events) {
           auto v = parse_count(p.value);
           if (!v || *v > static_cast<std::uint64_t>(max_journal_wait.count()))
             return error_reply(
                 400, "'wait_ms' must be 0 to " + std::to_string(max_journal_wait.count()));
           wait = std::chrono::milliseconds(*v);
+        } else if (p.key == "limit" && !events) {
+          auto v = parse_count(p.value);
+          if (!v || *v == 0 || *v > max_journal_limit)
+            return error_reply(400, "'limit' must be 1 to " + std::to_string(max_journal_limit));
+          limit = static_cast<std::size_t>(*v);
         } else {
-          return error_reply(400, "unknown query parameter '" + std::string(p.key) +
-                                      "' (GET /journal takes since and wait_ms)");
+          return error_reply(400, "unknown query parameter '" + std::string(p.key) + "' (" +
+                                      (events ? "GET /events takes since"
+                                              : "GET /journal takes since, wait_ms and limit") +
+                                      ")");
         }
       }
-      ApiReply r{200, journal_reply(since), {}, std::nullopt};
-      if (journal_.last_seq() <= since && wait.count() > 0) r.long_poll = LongPoll{since, wait};
+      if (events) {
+        ApiReply r;
+        r.event_stream = EventStream{since};
+        return r;
+      }
+      ApiReply r = ok(journal_reply(since, limit));
+      if (feed_.last_seq() <= since && wait.count() > 0) r.long_poll = LongPoll{since, limit, wait};
       return r;
     }
     default:
-      break;
+      return upstream_route(static_cast<int>(route.id), route.name, request);
   }
+}
 
-  // The routes of one upstream.
-  sim::Upstream* up = simulation_.find(route.name);
-  if (up == nullptr) {
-    const auto names = simulation_.upstream_names();
-    const std::vector<std::string_view> views(names.begin(), names.end());
-    const std::string hint = scenario::closest_word(route.name, views);
-    return error_reply(404, "no upstream named '" + route.name + "'" +
-                                (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
-  }
+ApiReply ControlApi::upstream_route(int route_id, const std::string& name,
+                                    const ApiRequest& request) {
+  const auto route = static_cast<RouteId>(route_id);
+  sim::Upstream* up = simulation_.find(name);
+  if (up == nullptr) return unknown_upstream(simulation_, name);
   auto changed = [&](std::string action, json::object detail = {}) {
-    const auto seq = journal_.add(std::move(action), route.name, std::move(detail));
-    return ApiReply{200,
-                    json::object{{"seq", seq}, {"upstream", upstream_view(route.name, *up)}},
-                    {},
-                    std::nullopt};
+    const auto seq = feed_.add_change(std::move(action), name, std::move(detail));
+    return ok(json::object{{"seq", seq}, {"upstream", upstream_view(name, *up)}});
   };
   try {
-    switch (route.id) {
+    switch (route) {
       case RouteId::get_upstream:
-        return {200, upstream_view(route.name, *up), {}, std::nullopt};
+        return ok(upstream_view(name, *up));
+      case RouteId::remove_upstream: {
+        simulation_.remove_upstream(name);
+        return ok(json::object{{"seq", feed_.add_change("remove_upstream", name)}});
+      }
       case RouteId::set_faults: {
         auto decoded = decode_fault_request(request.body, up->response());
         if (auto* e = std::get_if<ApiError>(&decoded)) return error_reply(*e);
@@ -196,9 +249,9 @@ ApiReply ControlApi::handle(const ApiRequest& request) {
         break;
     }
   } catch (const std::exception& e) {
-    // A listener that cannot be re-bound: the mode is unchanged, say so.
-    journal_.add("error", route.name, {{"error", e.what()}});
-    return error_reply(500, e.what());
+    // A listener that cannot be re-bound: the mode is unchanged, and the journal says so.
+    feed_.add_change("error", name, {{"error", e.what()}});
+    return error_reply(500, "upstream '" + name + "': " + e.what());
   }
   return error_reply(500, "route not implemented");
 }

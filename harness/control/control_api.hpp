@@ -1,8 +1,8 @@
 // The control API's meaning, without sockets: one request (method, target, body) in, one reply
-// (status, JSON) out, every change applied to the Simulation at once and journaled. The server
-// (control_server.hpp) calls it on the io_context's one thread, so concurrent requests are
-// applied one after another and a change is either applied whole or, if its body is invalid,
-// not at all: bodies are decoded in full before anything is touched.
+// (status, JSON) out, every change applied to the Simulation at once and journaled in the
+// EventFeed. The server (control_server.hpp) calls it on the io_context's one thread, so
+// concurrent requests are applied one after another, and a change is either applied whole or,
+// if its body is invalid, not at all: bodies are decoded in full before anything is touched.
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -13,7 +13,7 @@
 #include <string>
 #include <string_view>
 
-#include "harness/control/change_journal.hpp"
+#include "harness/control/event_feed.hpp"
 #include "harness/scenario/simulation.hpp"
 
 namespace bgw::control {
@@ -22,13 +22,20 @@ struct ApiRequest {
   std::string_view method;
   std::string_view target;  ///< path and query, as on the request line
   std::string_view body;
+  std::string_view last_event_id;  ///< the Last-Event-ID header of a reconnecting GET /events
 };
 
-/// GET /journal with nothing newer than `since` yet: the server waits up to `wait` for a change,
-/// then answers with journal_reply(since).
+/// GET /journal with nothing newer than `since` yet: the server waits up to `wait` for an
+/// entry, then answers with journal_reply(since, limit).
 struct LongPoll {
   std::uint64_t since = 0;
+  std::size_t limit = 0;
   std::chrono::milliseconds wait{0};
+};
+
+/// GET /events: the server streams every entry after `since` as Server-Sent Events.
+struct EventStream {
+  std::uint64_t since = 0;
 };
 
 struct ApiReply {
@@ -36,23 +43,30 @@ struct ApiReply {
   boost::json::value body;
   std::string allow;  ///< the Allow header of a 405
   std::optional<LongPoll> long_poll;
+  std::optional<EventStream> event_stream;
 };
 
-/// Longest wait a GET /journal may ask for; the default when it names none.
+/// Longest wait a GET /journal may ask for, and the default when it names none.
 inline constexpr std::chrono::milliseconds max_journal_wait{60'000};
 inline constexpr std::chrono::milliseconds default_journal_wait{10'000};
+/// Most entries one GET /journal returns, and the default.
+inline constexpr std::size_t max_journal_limit = 10'000;
+inline constexpr std::size_t default_journal_limit = 1'000;
 
 class ControlApi {
  public:
-  ControlApi(scenario::Simulation& simulation, ChangeJournal& journal, std::string scenario);
+  ControlApi(scenario::Simulation& simulation, EventFeed& feed, std::string scenario);
 
   ApiReply handle(const ApiRequest& request);
-  /// {"entries": [...], "last_seq": N}
-  boost::json::object journal_reply(std::uint64_t since) const;
+  /// {"entries": [...], "first_seq": F, "last_seq": N, "missed": M}: M entries after `since`
+  /// were dropped from the feed before this read.
+  boost::json::object journal_reply(std::uint64_t since, std::size_t limit) const;
 
  private:
+  ApiReply upstream_route(int route, const std::string& name, const ApiRequest& request);
+
   scenario::Simulation& simulation_;
-  ChangeJournal& journal_;
+  EventFeed& feed_;
   std::string scenario_;
 };
 

@@ -6,6 +6,8 @@
 #include <boost/beast/http.hpp>
 #include <boost/json/serialize.hpp>
 
+#include <boost/asio/write.hpp>
+
 #include <list>
 
 #include "simulator/upstream.hpp"
@@ -22,6 +24,8 @@ using sim::net::awaitable;
 
 // A client that sends nothing for this long is dropped; long polls are bounded separately.
 constexpr auto idle_timeout = std::chrono::seconds(30);
+// How often an idle event stream sends a comment line.
+constexpr auto keepalive_interval = std::chrono::seconds(15);
 
 http::response<http::string_body> json_response(int status, const json::value& body,
                                                 unsigned version, bool keep_alive) {
@@ -49,12 +53,12 @@ bool same_secret(std::string_view a, std::string_view b) {
 }  // namespace
 
 struct ControlServer::Impl : std::enable_shared_from_this<Impl> {
-  Impl(sim::net::io_context& io_context, ControlApi& a, ChangeJournal& j, ServerOptions o)
-      : io(io_context), api(a), journal(j), options(std::move(o)), acceptor(io_context) {}
+  Impl(sim::net::io_context& io_context, ControlApi& a, EventFeed& j, ServerOptions o)
+      : io(io_context), api(a), feed(j), options(std::move(o)), acceptor(io_context) {}
 
   sim::net::io_context& io;
   ControlApi& api;
-  ChangeJournal& journal;
+  EventFeed& feed;
   ServerOptions options;
   tcp::acceptor acceptor;
   std::uint16_t port = 0;
@@ -140,15 +144,20 @@ struct ControlServer::Impl : std::enable_shared_from_this<Impl> {
         res = json_response(refused->first, error_body(refused->second), req.version(), keep_alive);
         if (refused->first == 401) res.set(http::field::www_authenticate, "Bearer");
       } else {
-        ApiReply reply = api.handle(ApiRequest{req.method_string(), req.target(), req.body()});
+        ApiReply reply = api.handle(
+            ApiRequest{req.method_string(), req.target(), req.body(), req["Last-Event-ID"]});
+        if (reply.event_stream) {
+          co_await stream_events(*stream, reply.event_stream->since, req.version());
+          break;  // the stream ends with the connection
+        }
         if (reply.long_poll) {
           stream->expires_never();
           const auto deadline = std::chrono::steady_clock::now() + reply.long_poll->wait;
-          while (!stopped && journal.last_seq() <= reply.long_poll->since &&
+          while (!stopped && feed.last_seq() <= reply.long_poll->since &&
                  std::chrono::steady_clock::now() < deadline)
-            co_await journal.wait_for_change(deadline);
+            co_await feed.wait_for_entry(deadline);
           if (stopped) break;
-          reply.body = api.journal_reply(reply.long_poll->since);
+          reply.body = api.journal_reply(reply.long_poll->since, reply.long_poll->limit);
         }
         res = json_response(reply.status, reply.body, req.version(), keep_alive);
         if (!reply.allow.empty()) res.set(http::field::allow, reply.allow);
@@ -163,6 +172,45 @@ struct ControlServer::Impl : std::enable_shared_from_this<Impl> {
     streams.erase(mine);
   }
 
+  // GET /events: the head, then each feed entry after `since` as an SSE event whose id is its
+  // seq (a client that reconnects with Last-Event-ID resumes after it), and a comment line
+  // every keepalive_interval so proxies and clients see the stream is alive. Entries the feed
+  // dropped before they were sent are announced as one `missed` event.
+  awaitable<void> stream_events(beast::tcp_stream& stream, std::uint64_t since, unsigned version) {
+    http::response<http::empty_body> head{http::status::ok, version};
+    head.set(http::field::server, "badgateway");
+    head.set(http::field::content_type, "text/event-stream");
+    head.set(http::field::cache_control, "no-store");
+    head.keep_alive(false);  // the body runs until the connection closes
+    http::response_serializer<http::empty_body> serializer{head};
+    stream.expires_never();
+    auto [hec, hn] = co_await http::async_write_header(stream, serializer, nothrow);
+    if (hec) co_return;
+    std::uint64_t sent = since;
+    while (!stopped) {
+      std::string chunk;
+      if (sent + 1 < feed.first_seq()) {
+        const auto missed = feed.first_seq() - sent - 1;
+        chunk += "event: missed\ndata: {\"missed\":" + std::to_string(missed) + "}\n\n";
+        sent = feed.first_seq() - 1;
+      }
+      for (const auto& entry : feed.since(sent, max_journal_limit)) {
+        const auto& o = entry.as_object();
+        sent = o.at("seq").to_number<std::uint64_t>();
+        chunk += "id: " + std::to_string(sent) +
+                 "\nevent: " + std::string(o.at("event").as_string()) +
+                 "\ndata: " + json::serialize(o) + "\n\n";
+      }
+      if (chunk.empty()) chunk = ": keepalive\n\n";
+      stream.expires_after(idle_timeout);  // a reader that stops reading is dropped
+      auto [wec, wn] = co_await sim::net::async_write(stream, sim::net::buffer(chunk), nothrow);
+      if (wec) co_return;
+      stream.expires_never();
+      if (feed.last_seq() <= sent)
+        co_await feed.wait_for_entry(std::chrono::steady_clock::now() + keepalive_interval);
+    }
+  }
+
   void stop() {
     if (stopped) return;
     stopped = true;
@@ -170,14 +218,14 @@ struct ControlServer::Impl : std::enable_shared_from_this<Impl> {
     acceptor.close(ec);
     for (auto& w : streams)
       if (auto s = w.lock()) s->cancel(), s->close();
-    // Long polls wake on a change: the stop is one for them.
-    journal.wake_all();
+    // Long polls and event streams wake on an entry: the stop is one for them.
+    feed.wake_all();
   }
 };
 
-ControlServer::ControlServer(sim::net::io_context& io, ControlApi& api, ChangeJournal& journal,
+ControlServer::ControlServer(sim::net::io_context& io, ControlApi& api, EventFeed& feed,
                              ServerOptions options)
-    : impl_(std::make_shared<Impl>(io, api, journal, std::move(options))) {
+    : impl_(std::make_shared<Impl>(io, api, feed, std::move(options))) {
   impl_->bind();
 }
 

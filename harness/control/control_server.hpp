@@ -1,7 +1,8 @@
 // The control API over HTTP/1.1 (Boost.Beast) on serve's own io_context: accepts connections,
 // reads requests within limits, checks the bearer token and the origin, hands each request to
-// ControlApi and writes its JSON reply; a GET /journal with nothing new waits here, without
-// holding up other connections. Binds in the constructor, so the port is known at once.
+// ControlApi and writes its JSON reply; a GET /journal with nothing new waits here, and GET
+// /events streams here, without holding up other connections. Binds in the constructor, so the port
+// is known at once.
 #pragma once
 
 #include <cstddef>
@@ -9,8 +10,8 @@
 #include <memory>
 #include <string>
 
-#include "harness/control/change_journal.hpp"
 #include "harness/control/control_api.hpp"
+#include "harness/control/event_feed.hpp"
 
 namespace bgw::control {
 
@@ -26,8 +27,7 @@ struct ServerOptions {
 class ControlServer {
  public:
   /// Throws sim::SetupError when the address cannot be bound.
-  ControlServer(sim::net::io_context& io, ControlApi& api, ChangeJournal& journal,
-                ServerOptions options);
+  ControlServer(sim::net::io_context& io, ControlApi& api, EventFeed& feed, ServerOptions options);
   ~ControlServer();
   ControlServer(const ControlServer&) = delete;
   ControlServer& operator=(const ControlServer&) = delete;

@@ -4,7 +4,7 @@
 
 #include "harness/control/json_as_toml.hpp"
 #include "harness/control/json_body.hpp"
-#include "harness/scenario/fault_rules.hpp"
+#include "harness/scenario/runtime_tables.hpp"
 
 namespace bgw::control {
 namespace {
@@ -45,13 +45,7 @@ std::variant<FaultRequest, ApiError> decode_fault_request(std::string_view body,
   const TomlText toml = objects_as_toml("rule", objects, pointers);
   auto decoded = scenario::decode_fault_rules(
       toml.text, base, "switch the listener with PUT /upstreams/{name}/listener instead");
-  if (!decoded.ok()) {
-    ApiError e{422, "invalid fault rule", {}};
-    for (const auto& d : decoded.diagnostics)
-      e.errors.push_back({toml.pointer_at(d.where.line, d.where.column), d.message});
-    if (e.errors.size() == 1) e.message = e.errors.front().message;
-    return e;
-  }
+  if (!decoded.ok()) return invalid_request(toml, decoded.diagnostics, "invalid fault rules");
   return FaultRequest{std::move(decoded.rules), std::move(decoded.origins), v};
 }
 

@@ -183,4 +183,13 @@ TomlText objects_as_toml(std::string_view name, const std::vector<const json::ob
   return std::move(w.out);
 }
 
+ApiError invalid_request(const TomlText& toml, const scenario::Diagnostics& diagnostics,
+                         std::string summary) {
+  ApiError e{422, std::move(summary), {}};
+  for (const auto& d : diagnostics)
+    e.errors.push_back({toml.pointer_at(d.where.line, d.where.column), d.message});
+  if (e.errors.size() == 1) e.message = e.errors.front().message;
+  return e;
+}
+
 }  // namespace bgw::control

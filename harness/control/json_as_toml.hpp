@@ -12,6 +12,9 @@
 #include <string_view>
 #include <vector>
 
+#include "harness/control/api_error.hpp"
+#include "harness/scenario/diagnostic.hpp"
+
 namespace bgw::control {
 
 struct TomlText {
@@ -40,5 +43,9 @@ std::optional<std::string> find_null(const boost::json::value& v, const std::str
 TomlText objects_as_toml(std::string_view name,
                          const std::vector<const boost::json::object*>& objects,
                          const std::vector<std::string>& pointers);
+
+/// The loader's diagnostics on `toml`, each against the JSON Pointer of the field it is about.
+ApiError invalid_request(const TomlText& toml, const scenario::Diagnostics& diagnostics,
+                         std::string summary);
 
 }  // namespace bgw::control

@@ -9,7 +9,9 @@ namespace {
 constexpr std::array route_list{
     Route{"GET", "/health", RouteId::health},
     Route{"GET", "/upstreams", RouteId::list_upstreams},
+    Route{"POST", "/upstreams", RouteId::add_upstream},
     Route{"GET", "/upstreams/{name}", RouteId::get_upstream},
+    Route{"DELETE", "/upstreams/{name}", RouteId::remove_upstream},
     Route{"PUT", "/upstreams/{name}/faults", RouteId::set_faults},
     Route{"DELETE", "/upstreams/{name}/faults", RouteId::clear_faults},
     Route{"POST", "/upstreams/{name}/crash", RouteId::crash},
@@ -17,6 +19,7 @@ constexpr std::array route_list{
     Route{"PUT", "/upstreams/{name}/listener", RouteId::set_listener},
     Route{"POST", "/reset", RouteId::reset},
     Route{"GET", "/journal", RouteId::journal},
+    Route{"GET", "/events", RouteId::events},
 };
 
 std::vector<std::string_view> segments(std::string_view path) {

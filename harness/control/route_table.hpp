@@ -15,7 +15,9 @@ namespace bgw::control {
 enum class RouteId : std::uint8_t {
   health,
   list_upstreams,
+  add_upstream,
   get_upstream,
+  remove_upstream,
   set_faults,
   clear_faults,
   crash,
@@ -23,6 +25,7 @@ enum class RouteId : std::uint8_t {
   set_listener,
   reset,
   journal,
+  events,
 };
 
 struct Route {

@@ -3,6 +3,7 @@
 // the runner starts before the proxy. Call every method from the io_context's thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -51,10 +52,22 @@ class Simulation {
   sim::Upstream* find(std::string_view name);
   /// In file order.
   std::vector<std::string> upstream_names() const;
-  /// Back to the file's state: every upstream's rules and listener mode as the file declares
-  /// them (a crashed upstream accepts again if the file says accept). The timeline is not
-  /// re-run: events still pending stay pending. Throws sim::SetupError when a listener cannot
-  /// be re-bound.
+  /// Starts one more upstream now (the control API's POST /upstreams); it has no timeline.
+  /// Throws std::invalid_argument when `name` is taken, sim::SetupError when it cannot bind.
+  sim::Upstream& add_upstream(const std::string& name, sim::UpstreamSpec spec);
+  /// Stops the upstream and releases its port; its journal stays in journal_json_lines() and
+  /// its pending timeline events are journaled as not applied. False for an unknown name.
+  bool remove_upstream(std::string_view name);
+
+  using EventListener = std::function<void(const std::string& upstream, const sim::Event&)>;
+  /// Every event any upstream journals, now and added later (sim::Journal::set_listener).
+  void set_event_listener(EventListener listener);
+
+  /// Back to the file's state: the file's upstreams with the file's rules, response and
+  /// listener mode (a crashed one accepts again if the file says accept; a removed one is
+  /// re-bound on the port it had), and none added at runtime. The timeline is not re-run:
+  /// events still pending stay pending. Throws sim::SetupError naming each listener that
+  /// could not be re-bound; the others are reset all the same.
   void reset_to_file();
   std::size_t events_run() const;
   std::size_t events_total() const;

@@ -1,7 +1,7 @@
-// Fault rules on their own, outside a scenario file: the control API (harness/control) turns a
-// JSON request into TOML text of `[[rule]]` tables and decodes it here, so a rule set at
-// runtime is checked by exactly the code, and reported in exactly the words, of
-// [[upstream.fault]] in a file.
+// Scenario tables on their own, outside a scenario file: the control API (harness/control)
+// turns a JSON request into TOML text of `[[rule]]` or `[[upstream]]` tables and decodes it
+// here, so what is set at runtime is checked by exactly the code, and reported in exactly the
+// words, of [[upstream.fault]] and [[upstream]] in a file.
 #pragma once
 
 #include <string>
@@ -27,5 +27,14 @@ struct FaultRulesResult {
 /// for a listener fault given as a rule (how to switch the listener instead).
 FaultRulesResult decode_fault_rules(std::string_view text, const sim::Response& base,
                                     std::string_view listener_hint);
+
+struct UpstreamTablesResult {
+  std::vector<Upstream> upstreams;  ///< set only when there are no diagnostics
+  Diagnostics diagnostics;          ///< line:col in `text`
+  bool ok() const { return diagnostics.empty(); }
+};
+
+/// Decodes every table of the array `upstream` in `text` (TOML) as an [[upstream]] of a file.
+UpstreamTablesResult decode_upstream_tables(std::string_view text);
 
 }  // namespace bgw::scenario
