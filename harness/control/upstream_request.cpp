@@ -24,10 +24,10 @@ std::variant<UpstreamRequest, ApiError> decode_upstream_request(std::string_view
   const auto* o = v.if_object();
   if (o == nullptr)
     return invalid("", "the body must be one upstream, a JSON object: {\"name\": \"c\"}");
-  if (o->contains("timeline"))
-    return invalid("/timeline",
-                   "an upstream added at runtime has no timeline: change it through the API "
-                   "(faults, listener, crash, restart) when the test needs it");
+  if (o->contains("event"))
+    return invalid("/event",
+                   "an upstream added at runtime has no timeline ([[upstream.event]]): change it "
+                   "through the API (faults, listener, crash, restart) when the test needs it");
   if (!o->contains("name")) return invalid("", "'name' is missing: every upstream has a name");
   if (auto at = find_null(v))
     return invalid(*at, "null is not a value here; leave the key out for its default");

@@ -1,5 +1,5 @@
 // The body of POST /upstreams: one JSON object with the keys of a scenario file's [[upstream]]
-// (name, address, port, listener, response, fault, journal, seed), decoded by the scenario
+// (name, address, port, listener, response, fault, seed), decoded by the scenario
 // loader itself (json_as_toml.hpp), so the validation and the messages are the file's. An
 // upstream added at runtime has no timeline: the API is its timeline.
 #pragma once
