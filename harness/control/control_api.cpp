@@ -227,6 +227,15 @@ ApiReply ControlApi::upstream_route(int route_id, const std::string& name,
         auto decoded = decode_fault_request(request.body, up->response());
         if (auto* e = std::get_if<ApiError>(&decoded)) return error_reply(*e);
         auto& faults = std::get<FaultRequest>(decoded);
+        // In a file, nth/first/last count from the upstream's start; set at runtime, they count
+        // from the change: nth = 1 is the next request (or connection), whatever came before.
+        for (sim::Rule& r : faults.rules) {
+          const std::uint64_t base = r.scope == sim::RuleScope::connection
+                                         ? up->journal().connections()
+                                         : up->journal().requests();
+          r.match.first += base;
+          if (r.match.last != sim::Match::every().last) r.match.last += base;
+        }
         up->set_rules(std::move(faults.rules));
         return changed("set_faults", {{"request", std::move(faults.body)}});
       }

@@ -165,6 +165,18 @@ TEST_F(ControlApiTest, SetFaultsAppliesToTheNextConnectionAndClearRestoresTheDef
   EXPECT_EQ(call("DELETE", "/upstreams/zz/faults").status, 404);
 }
 
+// A file's nth counts from the upstream's start; set through the API it counts from the change.
+TEST_F(ControlApiTest, NthCountsFromTheChange) {
+  start();
+  const auto a = port_of("a");
+  for (int i = 0; i < 3; ++i) EXPECT_THAT(send(a).received, HasSubstr("200 OK"));
+  ASSERT_EQ(call("PUT", "/upstreams/a/faults", R"({"fault":"reset_after_request","nth":2})").status,
+            200);
+  EXPECT_THAT(send(a).received, HasSubstr("200 OK"));
+  EXPECT_EQ(send(a).ending, Ending::reset);
+  EXPECT_THAT(send(a).received, HasSubstr("200 OK"));
+}
+
 TEST_F(ControlApiTest, CrashRefusesRestartAcceptsAndListenerSwitches) {
   start();
   const auto a = port_of("a");
