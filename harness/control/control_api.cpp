@@ -3,12 +3,12 @@
 #include <boost/json.hpp>
 #include <boost/url/parse.hpp>
 
-#include <charconv>
 #include <vector>
 
 #include "harness/control/api_error.hpp"
 #include "harness/control/fault_request.hpp"
-#include "harness/control/json_body.hpp"
+#include "harness/control/journal_query.hpp"
+#include "harness/control/listener_request.hpp"
 #include "harness/control/route_table.hpp"
 #include "harness/control/upstream_request.hpp"
 #include "harness/control/upstream_view.hpp"
@@ -46,50 +46,6 @@ ApiReply unknown_upstream(const scenario::Simulation& simulation, const std::str
 
 ApiReply error_reply(int status, std::string message) {
   return error_reply(ApiError{status, std::move(message), {}});
-}
-
-std::optional<std::uint64_t> parse_count(std::string_view s) {
-  std::uint64_t v = 0;
-  const auto r = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (r.ec != std::errc() || r.ptr != s.data() + s.size() || s.empty()) return std::nullopt;
-  return v;
-}
-
-// {"mode": "accept" | "refuse" | "blackhole"}, with the file's words and did-you-mean.
-std::variant<sim::ListenerMode, ApiError> decode_listener(std::string_view body) {
-  auto parsed = parse_json_body(body);
-  if (auto* e = std::get_if<ApiError>(&parsed)) return std::move(*e);
-  const auto* o = std::get<json::value>(parsed).if_object();
-  auto invalid = [](std::string path, std::string message) {
-    ApiError e{422, message, {}};
-    e.errors.push_back({std::move(path), std::move(message)});
-    return e;
-  };
-  if (o == nullptr) return invalid("", "the body must be a JSON object: {\"mode\": \"refuse\"}");
-  for (const auto& kv : *o) {
-    if (kv.key() != "mode") {
-      constexpr std::string_view known[] = {"mode"};
-      const std::string hint = scenario::closest_word(kv.key(), known);
-      return invalid("/" + std::string(kv.key()),
-                     "unknown key '" + std::string(kv.key()) + "'" +
-                         (hint.empty() ? " (the only key is 'mode')" : "; did you mean 'mode'?"));
-    }
-  }
-  const auto* mode = o->if_contains("mode");
-  if (mode == nullptr)
-    return invalid("", "'mode' is missing: \"accept\", \"refuse\" or \"blackhole\"");
-  std::vector<std::string_view> names;
-  if (const auto* s = mode->if_string()) {
-    for (const auto& sp : scenario::spellings<sim::ListenerMode>()) {
-      if (sp.name == *s) return sp.value;
-      names.push_back(sp.name);
-    }
-    const std::string hint = scenario::closest_word(*s, names);
-    return invalid("/mode", "'mode' must be \"accept\", \"refuse\" or \"blackhole\", not \"" +
-                                std::string(*s) + "\"" +
-                                (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
-  }
-  return invalid("/mode", "'mode' must be a string: \"accept\", \"refuse\" or \"blackhole\"");
 }
 
 }  // namespace
@@ -160,45 +116,18 @@ ApiReply ControlApi::handle(const ApiRequest& request) {
     }
     case RouteId::journal:
     case RouteId::events: {
-      std::uint64_t since = 0;
-      std::size_t limit = default_journal_limit;
-      std::chrono::milliseconds wait = default_journal_wait;
       const bool events = route.id == RouteId::events;
-      if (events && !request.last_event_id.empty()) {
-        auto v = parse_count(request.last_event_id);
-        if (!v) return error_reply(400, "Last-Event-ID must be a sequence number");
-        since = *v;
-      }
-      for (const auto& p : url->params()) {
-        if (p.key == "since") {
-          auto v = parse_count(p.value);
-          if (!v) return error_reply(400, "'since' must be a sequence number (0 or more)");
-          since = *v;
-        } else if (p.key == "wait_ms" && !events) {
-          auto v = parse_count(p.value);
-          if (!v || *v > static_cast<std::uint64_t>(max_journal_wait.count()))
-            return error_reply(
-                400, "'wait_ms' must be 0 to " + std::to_string(max_journal_wait.count()));
-          wait = std::chrono::milliseconds(*v);
-        } else if (p.key == "limit" && !events) {
-          auto v = parse_count(p.value);
-          if (!v || *v == 0 || *v > max_journal_limit)
-            return error_reply(400, "'limit' must be 1 to " + std::to_string(max_journal_limit));
-          limit = static_cast<std::size_t>(*v);
-        } else {
-          return error_reply(400, "unknown query parameter '" + std::string(p.key) + "' (" +
-                                      (events ? "GET /events takes since"
-                                              : "GET /journal takes since, wait_ms and limit") +
-                                      ")");
-        }
-      }
+      auto query = decode_journal_query(*url, events, request.last_event_id);
+      if (auto* e = std::get_if<ApiError>(&query)) return error_reply(*e);
+      const auto& q = std::get<JournalQuery>(query);
       if (events) {
         ApiReply r;
-        r.event_stream = EventStream{since};
+        r.event_stream = EventStream{q.since};
         return r;
       }
-      ApiReply r = ok(journal_reply(since, limit));
-      if (feed_.last_seq() <= since && wait.count() > 0) r.long_poll = LongPoll{since, limit, wait};
+      ApiReply r = ok(journal_reply(q.since, q.limit));
+      if (feed_.last_seq() <= q.since && q.wait.count() > 0)
+        r.long_poll = LongPoll{q.since, q.limit, q.wait};
       return r;
     }
     default:

@@ -14,6 +14,7 @@
 #include <string_view>
 
 #include "harness/control/event_feed.hpp"
+#include "harness/control/journal_query.hpp"
 #include "harness/scenario/simulation.hpp"
 
 namespace bgw::control {
@@ -45,13 +46,6 @@ struct ApiReply {
   std::optional<LongPoll> long_poll;
   std::optional<EventStream> event_stream;
 };
-
-/// Longest wait a GET /journal may ask for, and the default when it names none.
-inline constexpr std::chrono::milliseconds max_journal_wait{60'000};
-inline constexpr std::chrono::milliseconds default_journal_wait{10'000};
-/// Most entries one GET /journal returns, and the default.
-inline constexpr std::size_t max_journal_limit = 10'000;
-inline constexpr std::size_t default_journal_limit = 1'000;
 
 class ControlApi {
  public:
