@@ -1,6 +1,5 @@
 #include "control_server.hpp"
 
-#include <boost/asio/detached.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -88,7 +87,18 @@ struct ControlServer::Impl : std::enable_shared_from_this<Impl> {
         if (stopped || ec == sim::net::error::operation_aborted) co_return;
         continue;  // EMFILE and the like: the next accept may succeed
       }
-      sim::net::co_spawn(io, session(std::move(socket)), sim::net::detached);
+      // Nothing in a session should throw; if something does, the journal says so and serve
+      // goes on serving the other connections.
+      sim::net::co_spawn(io, session(std::move(socket)), [self](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          self->feed.add_change("internal_error", "", {{"error", ex.what()}});
+        } catch (...) {
+          self->feed.add_change("internal_error", "", {{"error", "unknown exception"}});
+        }
+      });
     }
   }
 
@@ -242,7 +252,10 @@ std::uint16_t ControlServer::port() const {
 }
 
 void ControlServer::start() {
-  sim::net::co_spawn(impl_->io, impl_->accept_loop(), sim::net::detached);
+  sim::net::co_spawn(impl_->io, impl_->accept_loop(), [impl = impl_](std::exception_ptr e) {
+    if (e)
+      impl->feed.add_change("internal_error", "", {{"error", "the control API stopped accepting"}});
+  });
 }
 
 void ControlServer::stop() {

@@ -2,6 +2,8 @@
 
 #include <boost/json/serialize.hpp>
 
+#include <algorithm>
+
 namespace bgw::control {
 namespace {
 
@@ -34,56 +36,69 @@ double ms(sim::Duration d) {
 EventFeed::EventFeed(sim::net::io_context& io, sim::Clock::time_point origin, std::size_t capacity)
     : io_(io), origin_(origin), capacity_(capacity == 0 ? 1 : capacity) {}
 
-void EventFeed::push(Entry e) {
-  if (entries_.size() == capacity_) entries_.pop_front();
-  entries_.push_back(std::move(e));
-  ++next_seq_;
-  wake_all();
+EventFeed::Entry& EventFeed::next_slot() {
+  const std::uint64_t seq = next_seq_++;
+  if (ring_.size() < capacity_) return ring_.emplace_back();
+  return ring_[(seq - 1) % capacity_];
+}
+
+std::uint32_t EventFeed::intern(std::string_view upstream) {
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == upstream) return static_cast<std::uint32_t>(i);
+  names_.emplace_back(upstream);
+  return static_cast<std::uint32_t>(names_.size() - 1);
 }
 
 std::uint64_t EventFeed::add_change(std::string action, std::string upstream,
                                     boost::json::object detail) {
-  Entry e;
-  e.at = sim::Clock::now();
-  e.upstream = std::move(upstream);
-  e.is_control = true;
-  e.control = std::move(detail);
-  e.control["action"] = std::move(action);
   const std::uint64_t seq = next_seq_;
+  Entry& e = next_slot();
+  e.at = sim::Clock::now();
+  e.upstream = intern(upstream);
+  e.is_control = true;
+  e.detail.clear();
+  e.control = boost::json::object{{"action", std::move(action)}};
+  for (auto& kv : detail) e.control[kv.key()] = std::move(kv.value());
   if (change_sink_) change_sink_(boost::json::serialize(render(e, seq)));
-  push(std::move(e));
+  wake_all();
   return seq;
 }
 
 void EventFeed::add_wire(const std::string& upstream, const sim::Event& event) {
-  Entry e;
+  Entry& e = next_slot();
   e.at = event.at;
-  e.upstream = upstream;
-  e.wire = event;
-  if (e.wire.detail.size() > detail_cap) e.wire.detail.resize(detail_cap);
-  push(std::move(e));
+  e.upstream = intern(upstream);
+  e.is_control = false;
+  e.kind = event.kind;
+  e.connection = event.connection;
+  e.request = event.request;
+  e.bytes = event.bytes;
+  e.requested = event.requested;
+  e.actual = event.actual;
+  e.detail.assign(event.detail, 0, std::min(event.detail.size(), detail_cap));
+  if (!e.control.empty()) e.control.clear();
+  wake_all();
 }
 
 boost::json::object EventFeed::render(const Entry& e, std::uint64_t seq) const {
   boost::json::object o;
   o["seq"] = seq;
   o["t_ms"] = ms_between(origin_, e.at);
-  if (!e.upstream.empty()) o["upstream"] = e.upstream;
+  if (e.upstream != 0) o["upstream"] = names_[e.upstream];
   if (e.is_control) {
     o["event"] = "control";
     for (const auto& kv : e.control) o[kv.key()] = kv.value();
     return o;
   }
-  const sim::Event& w = e.wire;
-  o["event"] = sim::to_string(w.kind);
-  if (w.connection) o["conn"] = w.connection;
-  if (w.request) o["request"] = w.request;
-  if (w.bytes) o["bytes"] = w.bytes;
-  if (w.kind == sim::EventKind::step) {
-    o["requested_ms"] = ms(w.requested);
-    o["actual_ms"] = ms(w.actual);
+  o["event"] = sim::to_string(e.kind);
+  if (e.connection) o["conn"] = e.connection;
+  if (e.request) o["request"] = e.request;
+  if (e.bytes) o["bytes"] = e.bytes;
+  if (e.kind == sim::EventKind::step) {
+    o["requested_ms"] = ms(e.requested);
+    o["actual_ms"] = ms(e.actual);
   }
-  if (!w.detail.empty()) o["detail"] = bytes_as_text(w.detail);
+  if (!e.detail.empty()) o["detail"] = bytes_as_text(e.detail);
   return o;
 }
 
@@ -92,7 +107,7 @@ boost::json::array EventFeed::since(std::uint64_t since, std::size_t limit) cons
   const std::uint64_t first = first_seq();
   std::uint64_t seq = since + 1 < first ? first : since + 1;
   for (; seq <= last_seq() && out.size() < limit; ++seq)
-    out.push_back(render(entries_[seq - first], seq));
+    out.push_back(render(ring_[(seq - 1) % capacity_], seq));
   return out;
 }
 
@@ -110,7 +125,7 @@ void EventFeed::wake_all() {
 boost::asio::awaitable<void> EventFeed::wait_for_entry(sim::Clock::time_point deadline) {
   auto timer = std::make_shared<sim::net::steady_timer>(io_, deadline);
   waiters_.push_back(timer);
-  co_await timer->async_wait(sim::nothrow);  // cancelled by push(), or expired: both end the wait
+  co_await timer->async_wait(sim::nothrow);  // cancelled by the next entry, or expired: both end the wait
 }
 
 }  // namespace bgw::control

@@ -12,10 +12,10 @@
 
 #include <chrono>
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "simulator/journal.hpp"
@@ -43,7 +43,7 @@ class EventFeed {
 
   std::uint64_t last_seq() const { return next_seq_ - 1; }
   /// The oldest seq still kept (last_seq() + 1 when empty).
-  std::uint64_t first_seq() const { return next_seq_ - entries_.size(); }
+  std::uint64_t first_seq() const { return next_seq_ - ring_.size(); }
   /// The kept entries with seq > `since`, oldest first, at most `limit`.
   boost::json::array since(std::uint64_t since, std::size_t limit) const;
 
@@ -57,21 +57,29 @@ class EventFeed {
   boost::asio::awaitable<void> wait_for_entry(sim::Clock::time_point deadline);
 
  private:
+  // One slot of the ring. Slots are reused in place (their strings keep their capacity), so once
+  // the ring is full, recording a wire event allocates nothing: the data path's whole cost is
+  // copying the event's fields and its bytes.
   struct Entry {
     sim::Clock::time_point at;
-    std::string upstream;
-    sim::Event wire;              ///< when control is empty
-    boost::json::object control;  ///< a change: action and detail
+    std::uint32_t upstream = 0;  ///< index into names_; 0 is "" (no upstream)
     bool is_control = false;
+    sim::EventKind kind{};
+    std::uint64_t connection = 0, request = 0, bytes = 0;
+    sim::Duration requested{}, actual{};
+    std::string detail;
+    boost::json::object control;  ///< a change: its action and detail
   };
   boost::json::object render(const Entry& e, std::uint64_t seq) const;
-  void push(Entry e);
+  Entry& next_slot();
+  std::uint32_t intern(std::string_view upstream);
 
   sim::net::io_context& io_;
   sim::Clock::time_point origin_;
   std::size_t capacity_;
-  std::deque<Entry> entries_;
+  std::vector<Entry> ring_;  ///< grows to capacity_, then wraps
   std::uint64_t next_seq_ = 1;
+  std::vector<std::string> names_{""};
   std::function<void(const std::string&)> change_sink_;
   std::vector<std::weak_ptr<sim::net::steady_timer>> waiters_;
 };
