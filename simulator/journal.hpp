@@ -97,4 +97,8 @@ class Journal {
 /// JSON string escaping for bytes that may be binary: control bytes and non-ASCII as \u00XX.
 std::string json_escape(std::string_view bytes);
 
+/// Bytes from the wire as text for a JSON string: each byte >= 0x80 becomes the character
+/// U+0080..U+00FF (Latin-1), so any bytes make valid UTF-8 and read back byte for byte.
+std::string bytes_as_text(std::string_view bytes);
+
 }  // namespace bgw::sim

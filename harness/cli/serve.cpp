@@ -10,6 +10,7 @@
 #include <optional>
 #include <ostream>
 #include <variant>
+#include "simulator/json_text.hpp"
 
 #include "harness/control/control_api.hpp"
 #include "harness/control/control_endpoint.hpp"
@@ -113,13 +114,12 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     io.stop();
   });
 
-  out << "{\"scenario\":\"" << sim::json_escape(s.meta.name)
-      << "\",\"upstreams\":" << simulation->bindings_json() << ",\"journal\":\""
-      << sim::json_escape(journal.string()) << "\"";
+  boost::json::object line{{"scenario", s.meta.name},
+                           {"upstreams", simulation->bindings()},
+                           {"journal", journal.string()}};
   if (control_server)
-    out << ",\"control\":{\"address\":\"" << sim::json_escape(control_server->address())
-        << "\",\"port\":" << control_server->port() << "}";
-  out << "}" << std::endl;
+    line["control"] = {{"address", control_server->address()}, {"port", control_server->port()}};
+  out << sim::json_text(line) << std::endl;
   simulation->start_timeline();
   io.run();
 

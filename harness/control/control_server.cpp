@@ -3,7 +3,7 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
-#include <boost/json/serialize.hpp>
+#include "simulator/json_text.hpp"
 
 #include <boost/asio/write.hpp>
 
@@ -31,7 +31,7 @@ http::response<http::string_body> json_response(int status, const json::value& b
   http::response<http::string_body> res{static_cast<http::status>(status), version};
   res.set(http::field::server, "badgateway");
   res.set(http::field::content_type, "application/json");
-  res.body() = json::serialize(body) + "\n";
+  res.body() = sim::json_text(body) + "\n";
   res.keep_alive(keep_alive);
   res.prepare_payload();
   return res;
@@ -209,7 +209,7 @@ struct ControlServer::Impl : std::enable_shared_from_this<Impl> {
         sent = o.at("seq").to_number<std::uint64_t>();
         chunk += "id: " + std::to_string(sent) +
                  "\nevent: " + std::string(o.at("event").as_string()) +
-                 "\ndata: " + json::serialize(o) + "\n\n";
+                 "\ndata: " + sim::json_text(o) + "\n\n";
       }
       if (chunk.empty()) chunk = ": keepalive\n\n";
       stream.expires_after(idle_timeout);  // a reader that stops reading is dropped

@@ -1,34 +1,22 @@
 #include "event_feed.hpp"
 
-#include <boost/json/serialize.hpp>
+#include "simulator/json_text.hpp"
 
 #include <algorithm>
 
 namespace bgw::control {
 namespace {
 
+// Milliseconds to the microsecond, as in the journal files.
 double ms_between(sim::Clock::time_point from, sim::Clock::time_point to) {
-  return std::chrono::duration<double, std::milli>(to - from).count();
-}
-
-// Wire bytes as text that means the same as the journal files' escapes: each byte >= 0x80 is
-// the code point U+0080..U+00FF (Latin-1), so the JSON is valid UTF-8 whatever the peer sent.
-std::string bytes_as_text(std::string_view bytes) {
-  std::string out;
-  out.reserve(bytes.size());
-  for (const unsigned char c : bytes) {
-    if (c < 0x80) {
-      out += static_cast<char>(c);
-    } else {
-      out += static_cast<char>(0xc0 | (c >> 6));
-      out += static_cast<char>(0x80 | (c & 0x3f));
-    }
-  }
-  return out;
+  return static_cast<double>(
+             std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()) /
+         1e3;
 }
 
 double ms(sim::Duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+         1e3;
 }
 
 }  // namespace
@@ -59,7 +47,7 @@ std::uint64_t EventFeed::add_change(std::string action, std::string upstream,
   e.detail.clear();
   e.control = boost::json::object{{"action", std::move(action)}};
   for (auto& kv : detail) e.control[kv.key()] = std::move(kv.value());
-  if (change_sink_) change_sink_(boost::json::serialize(render(e, seq)));
+  if (change_sink_) change_sink_(sim::json_text(render(e, seq)));
   wake_all();
   return seq;
 }
@@ -98,7 +86,7 @@ boost::json::object EventFeed::render(const Entry& e, std::uint64_t seq) const {
     o["requested_ms"] = ms(e.requested);
     o["actual_ms"] = ms(e.actual);
   }
-  if (!e.detail.empty()) o["detail"] = bytes_as_text(e.detail);
+  if (!e.detail.empty()) o["detail"] = sim::bytes_as_text(e.detail);
   return o;
 }
 
@@ -125,7 +113,8 @@ void EventFeed::wake_all() {
 boost::asio::awaitable<void> EventFeed::wait_for_entry(sim::Clock::time_point deadline) {
   auto timer = std::make_shared<sim::net::steady_timer>(io_, deadline);
   waiters_.push_back(timer);
-  co_await timer->async_wait(sim::nothrow);  // cancelled by the next entry, or expired: both end the wait
+  co_await timer->async_wait(
+      sim::nothrow);  // cancelled by the next entry, or expired: both end the wait
 }
 
 }  // namespace bgw::control

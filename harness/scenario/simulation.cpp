@@ -1,5 +1,7 @@
 #include "simulation.hpp"
 
+#include "simulator/json_text.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -18,6 +20,12 @@ struct Record {
   sim::Clock::time_point ran;
   std::string error;  ///< why applying it failed, if it did
 };
+
+// Milliseconds to the microsecond, as in the upstreams' journal lines.
+double ms(sim::Duration d) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+         1e3;
+}
 
 }  // namespace
 
@@ -93,15 +101,17 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
 
   std::string record_json(const Record& r) const {
     const Event& e = *r.event;
-    std::string out = "{\"t_ms\":" + sim::format_ms(r.ran - origin) + ",\"upstream\":\"" +
-                      sim::json_escape(r.upstream) + "\",\"event\":\"timeline\",\"action\":\"" +
-                      std::string(spelling(e.action)) + "\"";
-    if (e.origin) out += ",\"fault\":\"" + sim::json_escape(e.origin->fault) + "\"";
-    out += ",\"requested_ms\":" + sim::format_ms(e.at.value) +
-           ",\"actual_ms\":" + sim::format_ms(r.ran - anchor) + ",\"source\":\"" +
-           sim::json_escape(e.where.to_string()) + "\"";
-    if (!r.error.empty()) out += ",\"error\":\"" + sim::json_escape(r.error) + "\"";
-    return out + "}";
+    boost::json::object o;
+    o["t_ms"] = ms(r.ran - origin);
+    o["upstream"] = r.upstream;
+    o["event"] = "timeline";
+    o["action"] = spelling(e.action);
+    if (e.origin) o["fault"] = e.origin->fault;
+    o["requested_ms"] = ms(e.at.value);
+    o["actual_ms"] = ms(r.ran - anchor);
+    o["source"] = e.where.to_string();
+    if (!r.error.empty()) o["error"] = r.error;
+    return sim::json_text(o);
   }
 };
 
@@ -234,16 +244,18 @@ std::size_t Simulation::events_total() const {
   return impl_->events.size();
 }
 
-std::string Simulation::bindings_json() const {
-  std::string out = "{";
+boost::json::object Simulation::bindings() const {
+  boost::json::object out;
   for (const auto& [name, up] : impl_->upstreams) {
     if (!up) continue;
-    if (out.size() > 1) out += ",";
-    out += "\"" + sim::json_escape(name) + "\":{\"address\":\"" + sim::json_escape(up->address()) +
-           "\",\"port\":" + std::to_string(up->port()) + ",\"listener\":\"" +
-           sim::to_string(up->mode()) + "\"}";
+    out[name] = boost::json::object{
+        {"address", up->address()}, {"port", up->port()}, {"listener", sim::to_string(up->mode())}};
   }
-  return out + "}";
+  return out;
+}
+
+std::string Simulation::bindings_json() const {
+  return sim::json_text(bindings());
 }
 
 std::string Simulation::journal_json_lines() const {

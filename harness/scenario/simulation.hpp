@@ -3,6 +3,8 @@
 // the runner starts before the proxy. Call every method from the io_context's thread.
 #pragma once
 
+#include <boost/json/object.hpp>
+
 #include <functional>
 #include <memory>
 #include <string>
@@ -73,6 +75,7 @@ class Simulation {
   std::size_t events_total() const;
 
   /// {"a":{"address":"127.0.0.1","port":41235,"listener":"accept"},...}, in file order.
+  boost::json::object bindings() const;
   std::string bindings_json() const;
   /// Every upstream's journal plus one "timeline" line per event run, ordered by time, as JSON
   /// lines; t_ms counts from the construction of this Simulation.

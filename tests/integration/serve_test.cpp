@@ -215,9 +215,9 @@ TEST(Simulation, RunsTheTimelineInProcess) {
   sim.stop();
   const std::string j = sim.journal_json_lines();
   const auto set =
-      j.find(R"("action":"set_fault","fault":"reset_after_request","requested_ms":100.000)");
-  const auto clear = j.find(R"("action":"clear_faults","requested_ms":600.000)");
-  const auto refuse = j.find(R"("action":"refuse","requested_ms":1100.000)");
+      j.find(R"("action":"set_fault","fault":"reset_after_request","requested_ms":100)");
+  const auto clear = j.find(R"("action":"clear_faults","requested_ms":600)");
+  const auto refuse = j.find(R"("action":"refuse","requested_ms":1100)");
   ASSERT_NE(set, std::string::npos) << j;
   ASSERT_NE(clear, std::string::npos) << j;
   ASSERT_NE(refuse, std::string::npos) << j;
@@ -400,7 +400,7 @@ TEST(ServeCommand, TheTimelineSwitchesTheListenerAtItsOffset) {
   EXPECT_EQ(*code, 0) << cli.drain_stderr();
   const std::string j = read_file(journal);
   EXPECT_THAT(j,
-              testing::HasSubstr(R"("event":"timeline","action":"refuse","requested_ms":500.000)"));
+              testing::HasSubstr(R"("event":"timeline","action":"refuse","requested_ms":500)"));
   EXPECT_THAT(j, testing::HasSubstr(R"("event":"listening","detail":"refuse")"));
   fs::remove_all(dir);
 }
