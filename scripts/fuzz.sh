@@ -6,10 +6,12 @@
 #   ./scripts/fuzz.sh response_reader 30
 #   ./scripts/fuzz.sh list
 # Targets: response_reader request_framer load_response_framer scenario_loader template_renderer
+#          control_request
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-targets=(response_reader request_framer load_response_framer scenario_loader template_renderer)
+targets=(response_reader request_framer load_response_framer scenario_loader template_renderer
+         control_request)
 usage() { echo "usage: scripts/fuzz.sh TARGET SECONDS   (TARGET: ${targets[*]})" >&2; exit 2; }
 
 if [[ ${1:-} == list ]]; then printf '%s\n' "${targets[@]}"; exit 0; fi

@@ -1,5 +1,8 @@
 #include "journal.hpp"
 
+#include <boost/json/object.hpp>
+#include "json_text.hpp"
+
 #include <algorithm>
 #include <cstdio>
 
@@ -54,8 +57,13 @@ void Journal::add(Event event) {
   if (level_ == JournalLevel::counters && event.kind != EventKind::internal_error &&
       event.kind != EventKind::foreign_request)
     return;
+  if (listener_) listener_(event);
   std::lock_guard lock(mutex_);
   events_.push_back(std::move(event));
+}
+
+void Journal::set_listener(std::function<void(const Event&)> listener) {
+  listener_ = std::move(listener);
 }
 
 std::vector<Event> Journal::snapshot() const {
@@ -107,18 +115,44 @@ std::string json_escape(std::string_view bytes) {
   return out;
 }
 
-std::string Journal::to_json(const Event& e, std::string_view upstream, Clock::time_point origin) {
-  std::string out = "{\"t_ms\":" + format_ms(e.at - origin) + ",\"upstream\":\"" +
-                    json_escape(upstream) + "\",\"event\":\"" + to_string(e.kind) + "\"";
-  if (e.connection) out += ",\"conn\":" + std::to_string(e.connection);
-  if (e.request) out += ",\"request\":" + std::to_string(e.request);
-  if (e.bytes) out += ",\"bytes\":" + std::to_string(e.bytes);
-  if (e.kind == EventKind::step) {
-    out += ",\"requested_ms\":" + format_ms(e.requested) + ",\"actual_ms\":" + format_ms(e.actual);
+std::string bytes_as_text(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size());
+  for (const unsigned char c : bytes) {
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else {
+      out += static_cast<char>(0xc0 | (c >> 6));
+      out += static_cast<char>(0x80 | (c & 0x3f));
+    }
   }
-  if (!e.detail.empty()) out += ",\"detail\":\"" + json_escape(e.detail) + "\"";
-  out += "}";
   return out;
+}
+
+namespace {
+
+// Milliseconds to the microsecond: what a journal line's times mean.
+double ms(Duration d) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+         1e3;
+}
+
+}  // namespace
+
+std::string Journal::to_json(const Event& e, std::string_view upstream, Clock::time_point origin) {
+  boost::json::object o;
+  o["t_ms"] = ms(e.at - origin);
+  o["upstream"] = upstream;
+  o["event"] = to_string(e.kind);
+  if (e.connection) o["conn"] = e.connection;
+  if (e.request) o["request"] = e.request;
+  if (e.bytes) o["bytes"] = e.bytes;
+  if (e.kind == EventKind::step) {
+    o["requested_ms"] = ms(e.requested);
+    o["actual_ms"] = ms(e.actual);
+  }
+  if (!e.detail.empty()) o["detail"] = bytes_as_text(e.detail);
+  return json_text(o);
 }
 
 std::string Journal::to_json_lines() const {

@@ -66,6 +66,9 @@ class Journal {
   Clock::time_point origin() const { return origin_; }
 
   void add(Event event);
+  /// Called with every event the journal keeps, on the thread that adds it, after it is kept:
+  /// `badgateway serve --control` streams them to its API. Set before the upstream serves.
+  void set_listener(std::function<void(const Event&)> listener);
   std::vector<Event> snapshot() const;
   std::size_t count(EventKind kind) const;
   std::size_t count_if(const std::function<bool(const Event&)>& pred) const;
@@ -86,11 +89,16 @@ class Journal {
   Clock::time_point origin_;
   mutable std::mutex mutex_;
   std::vector<Event> events_;
+  std::function<void(const Event&)> listener_;
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> requests_{0};
 };
 
 /// JSON string escaping for bytes that may be binary: control bytes and non-ASCII as \u00XX.
 std::string json_escape(std::string_view bytes);
+
+/// Bytes from the wire as text for a JSON string: each byte >= 0x80 becomes the character
+/// U+0080..U+00FF (Latin-1), so any bytes make valid UTF-8 and read back byte for byte.
+std::string bytes_as_text(std::string_view bytes);
 
 }  // namespace bgw::sim

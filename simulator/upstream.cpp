@@ -261,6 +261,14 @@ void Upstream::set_response(Response response) {
   impl_->state->rules = make_rule_set(impl_->spec.response, impl_->spec.rules);
 }
 
+const std::vector<Rule>& Upstream::rules() const {
+  return impl_->spec.rules;
+}
+
+const Response& Upstream::response() const {
+  return impl_->spec.response;
+}
+
 void Upstream::crash() {
   if (impl_->stopped) return;
   impl_->journal(EventKind::crashed);

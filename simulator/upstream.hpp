@@ -46,6 +46,9 @@ class Upstream {
   /// Replace the rules and default response; connections already open keep the old ones.
   void set_rules(std::vector<Rule> rules);
   void set_response(Response response);
+  /// What set_rules and set_response (or the spec) last gave.
+  const std::vector<Rule>& rules() const;
+  const Response& response() const;
 
   /// Look on the wire exactly as if the process had been killed: every open connection is
   /// closed as exit() closes fds (FIN, or RST where unread input is queued), connections still

@@ -9,6 +9,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/json.hpp>
+
 #include <csignal>
 #include <cstdio>
 #include <fstream>
@@ -16,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <sstream>
+#include "simulator/json_text.hpp"
 
 #include "harness/cli/command_line.hpp"
 #include "harness/client/loopback_url.hpp"
@@ -121,44 +124,52 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
 }
 
 std::string load_summary_json(const LoadOptions& o, const LoadResult& r) {
-  std::ostringstream j;
-  j.precision(10);
-  j << "{\"host\":\"" << sim::json_escape(o.host) << "\",\"port\":" << o.port << ",\"target\":\""
-    << sim::json_escape(o.target) << "\",\"method\":\"" << sim::json_escape(o.method)
-    << "\",\"connections\":" << o.connections << ",\"rate\":" << o.rate
-    << ",\"duration_s\":" << seconds(o.duration) << ",\"elapsed_s\":" << seconds(r.elapsed)
-    << ",\"sent\":" << r.sent << ",\"completed\":" << r.completed << ",\"failed\":" << r.failed
-    << ",\"requests_per_s\":" << requests_per_second(r) << ",\"connects\":" << r.connects
-    << ",\"statuses\":{";
+  namespace json = boost::json;
+  auto ms_value = [](std::uint64_t ns) { return static_cast<double>(ns / 1000) / 1e3; };
   std::map<int, std::uint64_t> statuses;
   std::array<std::uint64_t, load::outcome_count> outcomes{};
   for (const auto& b : r.buckets) {
     for (const auto& [code, n] : b.statuses) statuses[code] += n;
     for (std::size_t i = 0; i < outcomes.size(); ++i) outcomes[i] += b.outcomes[i];
   }
-  const char* sep = "";
-  for (const auto& [code, n] : statuses) {
-    j << sep << "\"" << code << "\":" << n;
-    sep = ",";
-  }
-  j << "},\"outcomes\":{";
+  json::object status_counts;
+  for (const auto& [code, n] : statuses) status_counts[std::to_string(code)] = n;
+  json::object outcome_counts;
   for (std::size_t i = 0; i < outcomes.size(); ++i)
-    j << (i ? "," : "") << "\"" << load::to_string(static_cast<Outcome>(i)) << "\":" << outcomes[i];
-  j << "},\"latency_ms\":{";
-  for (const auto& p : kPercentiles)
-    j << "\"" << p.name << "\":" << ms(r.latency.percentile(p.q)) << ",";
-  j << "\"max\":" << ms(r.latency.max())
-    << ",\"mean\":" << ms(static_cast<std::uint64_t>(r.latency.mean())) << "},\"buckets\":[";
-  for (std::size_t i = 0; i < r.buckets.size(); ++i) {
-    const auto& b = r.buckets[i];
-    j << (i ? "," : "") << "{\"start_ms\":" << ms(static_cast<std::uint64_t>(b.start.count()))
-      << ",\"sent\":" << b.sent << ",\"failed\":" << b.failed
-      << ",\"p50_ms\":" << ms(b.latency.percentile(0.5))
-      << ",\"p99_ms\":" << ms(b.latency.percentile(0.99)) << ",\"max_ms\":" << ms(b.latency.max())
-      << "}";
+    outcome_counts[load::to_string(static_cast<Outcome>(i))] = outcomes[i];
+  json::object latency;
+  for (const auto& p : kPercentiles) latency[p.name] = ms_value(r.latency.percentile(p.q));
+  latency["max"] = ms_value(r.latency.max());
+  latency["mean"] = ms_value(static_cast<std::uint64_t>(r.latency.mean()));
+  json::array buckets;
+  for (const auto& b : r.buckets) {
+    buckets.push_back(
+        json::object{{"start_ms", ms_value(static_cast<std::uint64_t>(b.start.count()))},
+                     {"sent", b.sent},
+                     {"failed", b.failed},
+                     {"p50_ms", ms_value(b.latency.percentile(0.5))},
+                     {"p99_ms", ms_value(b.latency.percentile(0.99))},
+                     {"max_ms", ms_value(b.latency.max())}});
   }
-  j << "],\"records_truncated\":" << (r.records_truncated ? "true" : "false") << "}";
-  return j.str();
+  json::object out{{"host", o.host},
+                   {"port", o.port},
+                   {"target", o.target},
+                   {"method", o.method},
+                   {"connections", o.connections},
+                   {"rate", o.rate},
+                   {"duration_s", seconds(o.duration)},
+                   {"elapsed_s", seconds(r.elapsed)},
+                   {"sent", r.sent},
+                   {"completed", r.completed},
+                   {"failed", r.failed},
+                   {"requests_per_s", requests_per_second(r)},
+                   {"connects", r.connects},
+                   {"statuses", std::move(status_counts)},
+                   {"outcomes", std::move(outcome_counts)},
+                   {"latency_ms", std::move(latency)},
+                   {"buckets", std::move(buckets)},
+                   {"records_truncated", r.records_truncated}};
+  return sim::json_text(out);
 }
 
 int load_command(const std::vector<std::string>& args) {

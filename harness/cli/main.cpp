@@ -9,6 +9,7 @@
 #include "bgw_version.hpp"
 #include "harness/cli/bench_command.hpp"
 #include "harness/cli/check.hpp"
+#include "harness/cli/ctl_command.hpp"
 #include "harness/cli/command_line.hpp"
 #include "harness/cli/demo.hpp"
 #include "harness/cli/list.hpp"
@@ -46,11 +47,18 @@ void usage(std::ostream& out) {
          "                            on stderr, a summary line on stdout\n"
          "  list [DIR...]             one line per scenario: name, tags, description\n"
          "                            (default DIR: scenarios/)\n"
-         "  serve FILE [--journal PATH]\n"
+         "  serve FILE [--journal PATH] [--control HOST:PORT [--control-token T]\n"
+         "      [--control-allow-remote]]\n"
          "                            start only the scenario's upstreams, print their bindings\n"
          "                            as one JSON line, run the timeline; on SIGINT/SIGTERM stop\n"
          "                            and write the journal (JSON lines) to PATH (default:\n"
-         "                            $TMPDIR/badgateway/serve-NAME-PID/journal.jsonl)\n"
+         "                            $TMPDIR/badgateway/serve-NAME-PID/journal.jsonl).\n"
+         "                            --control: an HTTP API to change faults, listeners and\n"
+         "                            crashes at runtime (docs/control-api.md); loopback only\n"
+         "                            unless --control-allow-remote with --control-token\n"
+         "  ctl [--control HOST:PORT] ACTION [ARGS]\n"
+         "                            the client of serve's control API: crash, faults,\n"
+         "                            listener, journal, events...; `badgateway ctl --help`\n"
          "  demo [--all] [FAULT...]   start one fake upstream per fault, send each a raw HTTP\n"
          "                            request, and print what the client observed (bytes, how\n"
          "                            the connection ended, timing). Default: a selection.\n"
@@ -155,9 +163,14 @@ int serve_command(const std::vector<std::string>& args) {
   CLI::App app;
   bgw::cli::configure_app(app);
   app.add_option("--journal", options.journal)->type_name("PATH");
+  app.add_option("--control", options.control)->type_name("HOST:PORT");
+  app.add_option("--control-token", options.control_token)->type_name("TOKEN");
+  app.add_flag("--control-allow-remote", options.control_allow_remote);
   app.add_option("FILE", files);
   const std::string usage = usage_text();
   if (const auto exit = bgw::cli::parse_command_line(app, args, "serve", usage)) return *exit;
+  if (const std::string why = bgw::cli::check_control_options(options); !why.empty())
+    return bgw::cli::usage_error("serve", why, usage);
   if (files.size() > 1) return bgw::cli::usage_error("serve", "one scenario FILE at a time", usage);
   if (files.empty()) return bgw::cli::usage_error("serve", "give a scenario FILE", usage);
   options.file = files.front();
@@ -206,7 +219,7 @@ int main(int argc, char** argv) {
       {"bench", &bgw::cli::bench_command}, {"load", &bgw::cli::load_command},
       {"check", &check_command},           {"list", &list_command},
       {"serve", &serve_command},           {"demo", &demo_command},
-      {"faults", &faults_command},
+      {"faults", &faults_command},         {"ctl", &bgw::cli::ctl_command},
   };
   for (const auto& [name, run] : commands) {
     if (name == command) return run(args);

@@ -9,7 +9,13 @@
 #include <fstream>
 #include <optional>
 #include <ostream>
+#include <variant>
+#include "simulator/json_text.hpp"
 
+#include "harness/control/control_api.hpp"
+#include "harness/control/control_endpoint.hpp"
+#include "harness/control/control_server.hpp"
+#include "harness/control/event_feed.hpp"
 #include "harness/scenario/load.hpp"
 #include "harness/scenario/simulation.hpp"
 #include "simulator/journal.hpp"
@@ -22,6 +28,24 @@ std::string default_serve_dir(const std::string& scenario_name) {
   const std::filesystem::path base = tmp != nullptr && *tmp != '\0' ? tmp : "/tmp";
   return (base / "badgateway" / ("serve-" + scenario_name + "-" + std::to_string(::getpid())))
       .string();
+}
+
+std::string check_control_options(const ServeOptions& options) {
+  if (options.control.empty()) {
+    if (options.control_allow_remote || !options.control_token.empty())
+      return "--control-allow-remote and --control-token need --control HOST:PORT";
+    return {};
+  }
+  auto endpoint = control::parse_control_endpoint(options.control);
+  if (auto* why = std::get_if<std::string>(&endpoint)) return "--control: " + *why;
+  if (!std::get<control::ControlEndpoint>(endpoint).loopback) {
+    if (!options.control_allow_remote)
+      return "--control " + options.control +
+             " is not a loopback address; the API can crash upstreams, so a remote one needs "
+             "--control-allow-remote and --control-token";
+    if (options.control_token.empty()) return "--control-allow-remote needs --control-token TOKEN";
+  }
+  return {};
 }
 
 int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err) {
@@ -47,6 +71,8 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
 
   sim::net::io_context io(1);
+  // Before the simulation, so it outlives the upstreams whose last events it is handed.
+  control::EventFeed feed(io, sim::Clock::now());
   std::optional<scenario::Simulation> simulation;
   try {
     simulation.emplace(io, s);
@@ -54,19 +80,46 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "badgateway serve: " << e.what() << "\n";
     return 3;
   }
+  std::optional<control::ControlApi> api;
+  std::optional<control::ControlServer> control_server;
+  if (!options.control.empty()) {
+    const auto endpoint = std::get<control::ControlEndpoint>(
+        control::parse_control_endpoint(options.control));  // checked by check_control_options
+    // Every change reaches the journal file as it is made, so the file keeps them all however
+    // long serve runs; the feed itself keeps only the recent ones.
+    feed.on_change([&journal_out](const std::string& line) { journal_out << line << '\n'; });
+    // Only with --control: without it the data path does not pay for the feed.
+    simulation->set_event_listener(
+        [&feed](const std::string& upstream, const sim::Event& e) { feed.add_wire(upstream, e); });
+    api.emplace(*simulation, feed, s.meta.name);
+    try {
+      control_server.emplace(
+          io, *api, feed,
+          control::ServerOptions{
+              .address = endpoint.address, .port = endpoint.port, .token = options.control_token});
+    } catch (const std::exception& e) {
+      err << "badgateway serve: " << e.what() << "\n";
+      return 3;
+    }
+    control_server->start();
+  }
   // Installed before the bindings are printed: a caller may signal as soon as it has read them.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   int stopped_by = 0;
   signals.async_wait([&](const sim::error_code& e, int signal) {
     if (e) return;
     stopped_by = signal;
+    if (control_server) control_server->stop();
     simulation->stop();
     io.stop();
   });
 
-  out << "{\"scenario\":\"" << sim::json_escape(s.meta.name)
-      << "\",\"upstreams\":" << simulation->bindings_json() << ",\"journal\":\""
-      << sim::json_escape(journal.string()) << "\"}" << std::endl;
+  boost::json::object line{{"scenario", s.meta.name},
+                           {"upstreams", simulation->bindings()},
+                           {"journal", journal.string()}};
+  if (control_server)
+    line["control"] = {{"address", control_server->address()}, {"port", control_server->port()}};
+  out << sim::json_text(line) << std::endl;
   simulation->start_timeline();
   io.run();
 

@@ -1,6 +1,7 @@
 // `badgateway serve FILE [--journal PATH]`: start only the scenario's upstreams, print their
-// bindings as one JSON line on stdout, run the timeline, and on SIGINT/SIGTERM stop and write
-// every upstream's journal as JSON lines. Lets other harnesses and languages use the simulator.
+// bindings as one JSON line on stdout (with the control API's address when --control is given), run
+// the timeline, and on SIGINT/SIGTERM stop and write every upstream's journal as JSON lines. Lets
+// other harnesses and languages use the simulator.
 #pragma once
 
 #include <iosfwd>
@@ -11,7 +12,16 @@ namespace bgw::cli {
 struct ServeOptions {
   std::string file;
   std::string journal;  ///< empty: <run dir>/journal.jsonl, see default_serve_dir()
+  /// Non-empty: serve the control API (docs/control-api.md) at this HOST:PORT.
+  std::string control;
+  /// The control API's bearer token; required with control_allow_remote.
+  std::string control_token;
+  /// Allow a non-loopback control address (only with a token).
+  bool control_allow_remote = false;
 };
+
+/// Why the control options cannot be used together, or empty (a usage error: exit 2).
+std::string check_control_options(const ServeOptions& options);
 
 /// ${TMPDIR:-/tmp}/badgateway/serve-<scenario>-<pid>
 std::string default_serve_dir(const std::string& scenario_name);

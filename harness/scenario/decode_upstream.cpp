@@ -311,11 +311,6 @@ std::optional<sim::Match> decode_match(const TableReader& r) {
   return m;
 }
 
-struct DecodedRule {
-  sim::Rule rule;
-  RuleOrigin origin;
-};
-
 // A rule from [[upstream.fault]] or a set_fault event. `listener_hint` says how to switch the
 // listener instead, for the message when a listener fault is given as a rule.
 std::optional<DecodedRule> decode_rule(const TableReader& r, const sim::Response& base,
@@ -523,6 +518,13 @@ Upstream decode_upstream(Decoder& d, const toml::table& t) {
 }
 
 }  // namespace
+
+std::optional<DecodedRule> decode_fault_table(Decoder& d, const toml::table& t,
+                                              const sim::Response& base,
+                                              std::string_view listener_hint) {
+  TableReader r(d, t, keys::fault);
+  return decode_rule(r, base, listener_hint);
+}
 
 std::vector<Upstream> decode_upstreams(Decoder& d, const toml::node* node) {
   std::vector<Upstream> out;

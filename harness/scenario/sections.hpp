@@ -23,6 +23,16 @@ std::optional<Headers> read_headers(Decoder& d, const toml::node& n, std::string
 /// A header field name: an RFC 9110 token.
 bool is_token(std::string_view s);
 
+struct DecodedRule {
+  sim::Rule rule;
+  RuleOrigin origin;
+};
+/// One fault rule table with the keys of [[upstream.fault]], lowered against `base`.
+/// `listener_hint` says how to switch the listener instead, for a listener fault given as a rule.
+std::optional<DecodedRule> decode_fault_table(Decoder& d, const toml::table& t,
+                                              const sim::Response& base,
+                                              std::string_view listener_hint);
+
 Meta decode_meta(Decoder& d, const toml::node* node);
 std::vector<Upstream> decode_upstreams(Decoder& d, const toml::node* node);
 Proxy decode_proxy(Decoder& d, const toml::node* node);

@@ -1,5 +1,7 @@
 #include "simulation.hpp"
 
+#include "simulator/json_text.hpp"
+
 #include <algorithm>
 #include <stdexcept>
 
@@ -19,6 +21,12 @@ struct Record {
   std::string error;  ///< why applying it failed, if it did
 };
 
+// Milliseconds to the microsecond, as in the upstreams' journal lines.
+double ms(sim::Duration d) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+         1e3;
+}
+
 }  // namespace
 
 struct Simulation::Impl : std::enable_shared_from_this<Impl> {
@@ -26,7 +34,13 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
 
   sim::net::io_context& io;
   sim::Clock::time_point origin = sim::Clock::now();
+  // A slot is null once its upstream is removed (remove_upstream), so the timeline's indexes stay
+  // valid. The first file_specs.size() slots are the file's.
   std::vector<std::pair<std::string, std::unique_ptr<sim::Upstream>>> upstreams;
+  std::vector<sim::UpstreamSpec> file_specs;  // what reset_to_file restores, port as first bound
+  // Removed upstreams, stopped: their journals still belong in journal_json_lines().
+  std::vector<std::pair<std::string, std::unique_ptr<sim::Upstream>>> retired;
+  EventListener listener;
   std::vector<std::pair<std::size_t, Event>> events;  // (upstream index, event), in run order
   std::size_t next = 0;
   bool started = false;
@@ -48,8 +62,13 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
 
   void apply(std::size_t i) {
     const auto& [index, e] = events[i];
-    sim::Upstream& up = *upstreams[index].second;
     Record rec{upstreams[index].first, &e, sim::Clock::now(), {}};
+    if (!upstreams[index].second) {
+      rec.error = "the upstream was removed";
+      records.push_back(std::move(rec));
+      return;
+    }
+    sim::Upstream& up = *upstreams[index].second;
     try {
       switch (e.action) {
         case EventAction::crash:
@@ -82,15 +101,17 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
 
   std::string record_json(const Record& r) const {
     const Event& e = *r.event;
-    std::string out = "{\"t_ms\":" + sim::format_ms(r.ran - origin) + ",\"upstream\":\"" +
-                      sim::json_escape(r.upstream) + "\",\"event\":\"timeline\",\"action\":\"" +
-                      std::string(spelling(e.action)) + "\"";
-    if (e.origin) out += ",\"fault\":\"" + sim::json_escape(e.origin->fault) + "\"";
-    out += ",\"requested_ms\":" + sim::format_ms(e.at.value) +
-           ",\"actual_ms\":" + sim::format_ms(r.ran - anchor) + ",\"source\":\"" +
-           sim::json_escape(e.where.to_string()) + "\"";
-    if (!r.error.empty()) out += ",\"error\":\"" + sim::json_escape(r.error) + "\"";
-    return out + "}";
+    boost::json::object o;
+    o["t_ms"] = ms(r.ran - origin);
+    o["upstream"] = r.upstream;
+    o["event"] = "timeline";
+    o["action"] = spelling(e.action);
+    if (e.origin) o["fault"] = e.origin->fault;
+    o["requested_ms"] = ms(e.at.value);
+    o["actual_ms"] = ms(r.ran - anchor);
+    o["source"] = e.where.to_string();
+    if (!r.error.empty()) o["error"] = r.error;
+    return sim::json_text(o);
   }
 };
 
@@ -101,7 +122,10 @@ Simulation::Simulation(boost::asio::io_context& io, const Scenario& s, const Sim
     sim::UpstreamSpec spec = u.spec;
     if (!o.address.empty() && spec.address == "127.0.0.1") spec.address = o.address;
     spec.run_identity = o.run_identity;
-    impl_->upstreams.emplace_back(u.name, std::make_unique<sim::Upstream>(io, std::move(spec)));
+    auto up = std::make_unique<sim::Upstream>(io, spec);
+    spec.port = up->port();  // a reset re-binds the port it had, not a new ephemeral one
+    impl_->file_specs.push_back(std::move(spec));
+    impl_->upstreams.emplace_back(u.name, std::move(up));
     for (const Event& e : u.timeline) impl_->events.emplace_back(i, e);
   }
   std::stable_sort(impl_->events.begin(), impl_->events.end(), [](const auto& a, const auto& b) {
@@ -128,13 +152,89 @@ void Simulation::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->stopped = true;
   impl_->timer.cancel();
-  for (auto& [name, up] : impl_->upstreams) up->stop();
+  for (auto& [name, up] : impl_->upstreams)
+    if (up) up->stop();
 }
 
 sim::Upstream& Simulation::upstream(std::string_view name) {
   for (auto& [n, up] : impl_->upstreams)
-    if (n == name) return *up;
+    if (up && n == name) return *up;
   throw std::out_of_range("no upstream named '" + std::string(name) + "'");
+}
+
+sim::Upstream* Simulation::find(std::string_view name) {
+  for (auto& [n, up] : impl_->upstreams)
+    if (up && n == name) return up.get();
+  return nullptr;
+}
+
+std::vector<std::string> Simulation::upstream_names() const {
+  std::vector<std::string> out;
+  for (const auto& [n, up] : impl_->upstreams)
+    if (up) out.push_back(n);
+  return out;
+}
+
+sim::Upstream& Simulation::add_upstream(const std::string& name, sim::UpstreamSpec spec) {
+  if (find(name) != nullptr)
+    throw std::invalid_argument("an upstream named '" + name + "' already runs");
+  auto up = std::make_unique<sim::Upstream>(impl_->io, std::move(spec));
+  if (impl_->listener)
+    up->journal().set_listener([l = impl_->listener, name](const sim::Event& e) { l(name, e); });
+  sim::Upstream& added = *up;
+  impl_->upstreams.emplace_back(name, std::move(up));
+  return added;
+}
+
+bool Simulation::remove_upstream(std::string_view name) {
+  for (auto& [n, up] : impl_->upstreams) {
+    if (!up || n != name) continue;
+    up->stop();
+    impl_->retired.emplace_back(n, std::move(up));
+    return true;
+  }
+  return false;
+}
+
+void Simulation::set_event_listener(EventListener listener) {
+  impl_->listener = std::move(listener);
+  for (auto& [name, up] : impl_->upstreams) {
+    if (!up) continue;
+    if (impl_->listener)
+      up->journal().set_listener([l = impl_->listener, n = name](const sim::Event& e) { l(n, e); });
+    else
+      up->journal().set_listener({});
+  }
+}
+
+void Simulation::reset_to_file() {
+  auto& slots = impl_->upstreams;
+  const std::size_t from_file = impl_->file_specs.size();
+  // Upstreams added at runtime go first, so a file upstream of the same name can come back.
+  for (std::size_t i = from_file; i < slots.size(); ++i)
+    if (slots[i].second) remove_upstream(slots[i].first);
+  std::string failed;
+  for (std::size_t i = 0; i < from_file; ++i) {
+    const sim::UpstreamSpec& spec = impl_->file_specs[i];
+    try {
+      if (!slots[i].second) {
+        auto up = std::make_unique<sim::Upstream>(impl_->io, spec);
+        if (impl_->listener)
+          up->journal().set_listener(
+              [l = impl_->listener, n = slots[i].first](const sim::Event& e) { l(n, e); });
+        slots[i].second = std::move(up);
+        continue;
+      }
+      sim::Upstream& up = *slots[i].second;
+      up.set_rules(spec.rules);
+      up.set_response(spec.response);
+      up.set_mode(spec.mode);
+    } catch (const std::exception& e) {
+      // Carry on with the others: one port taken meanwhile must not leave the rest half reset.
+      failed += (failed.empty() ? "" : "; ") + std::string(e.what());
+    }
+  }
+  if (!failed.empty()) throw sim::SetupError(failed);
 }
 
 std::size_t Simulation::events_run() const {
@@ -144,22 +244,28 @@ std::size_t Simulation::events_total() const {
   return impl_->events.size();
 }
 
-std::string Simulation::bindings_json() const {
-  std::string out = "{";
+boost::json::object Simulation::bindings() const {
+  boost::json::object out;
   for (const auto& [name, up] : impl_->upstreams) {
-    if (out.size() > 1) out += ",";
-    out += "\"" + sim::json_escape(name) + "\":{\"address\":\"" + sim::json_escape(up->address()) +
-           "\",\"port\":" + std::to_string(up->port()) + ",\"listener\":\"" +
-           sim::to_string(up->mode()) + "\"}";
+    if (!up) continue;
+    out[name] = boost::json::object{
+        {"address", up->address()}, {"port", up->port()}, {"listener", sim::to_string(up->mode())}};
   }
-  return out + "}";
+  return out;
+}
+
+std::string Simulation::bindings_json() const {
+  return sim::json_text(bindings());
 }
 
 std::string Simulation::journal_json_lines() const {
   std::vector<std::pair<sim::Clock::time_point, std::string>> lines;
-  for (const auto& [name, up] : impl_->upstreams) {
-    for (const sim::Event& e : up->journal().snapshot())
-      lines.emplace_back(e.at, sim::Journal::to_json(e, name, impl_->origin));
+  for (const auto* group : {&impl_->upstreams, &impl_->retired}) {
+    for (const auto& [name, up] : *group) {
+      if (!up) continue;
+      for (const sim::Event& e : up->journal().snapshot())
+        lines.emplace_back(e.at, sim::Journal::to_json(e, name, impl_->origin));
+    }
   }
   for (const Record& r : impl_->records) lines.emplace_back(r.ran, impl_->record_json(r));
   std::stable_sort(lines.begin(), lines.end(),

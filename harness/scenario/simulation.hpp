@@ -3,9 +3,13 @@
 // the runner starts before the proxy. Call every method from the io_context's thread.
 #pragma once
 
+#include <boost/json/object.hpp>
+
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "harness/scenario/scenario.hpp"
 #include "simulator/upstream.hpp"
@@ -46,10 +50,32 @@ class Simulation {
 
   /// Throws std::out_of_range for an unknown name.
   sim::Upstream& upstream(std::string_view name);
+  /// Null for an unknown name.
+  sim::Upstream* find(std::string_view name);
+  /// In file order.
+  std::vector<std::string> upstream_names() const;
+  /// Starts one more upstream now (the control API's POST /upstreams); it has no timeline.
+  /// Throws std::invalid_argument when `name` is taken, sim::SetupError when it cannot bind.
+  sim::Upstream& add_upstream(const std::string& name, sim::UpstreamSpec spec);
+  /// Stops the upstream and releases its port; its journal stays in journal_json_lines() and
+  /// its pending timeline events are journaled as not applied. False for an unknown name.
+  bool remove_upstream(std::string_view name);
+
+  using EventListener = std::function<void(const std::string& upstream, const sim::Event&)>;
+  /// Every event any upstream journals, now and added later (sim::Journal::set_listener).
+  void set_event_listener(EventListener listener);
+
+  /// Back to the file's state: the file's upstreams with the file's rules, response and
+  /// listener mode (a crashed one accepts again if the file says accept; a removed one is
+  /// re-bound on the port it had), and none added at runtime. The timeline is not re-run:
+  /// events still pending stay pending. Throws sim::SetupError naming each listener that
+  /// could not be re-bound; the others are reset all the same.
+  void reset_to_file();
   std::size_t events_run() const;
   std::size_t events_total() const;
 
   /// {"a":{"address":"127.0.0.1","port":41235,"listener":"accept"},...}, in file order.
+  boost::json::object bindings() const;
   std::string bindings_json() const;
   /// Every upstream's journal plus one "timeline" line per event run, ordered by time, as JSON
   /// lines; t_ms counts from the construction of this Simulation.

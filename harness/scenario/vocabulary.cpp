@@ -2,7 +2,13 @@
 
 #include <array>
 
+#include "harness/scenario/decode.hpp"
+
 namespace bgw::scenario {
+
+std::string closest_word(std::string_view word, std::span<const std::string_view> candidates) {
+  return detail::closest(word, candidates);
+}
 
 template <>
 std::span<const Spelling<sim::ListenerMode>> spellings() {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <span>
+#include <string>
 #include <string_view>
 
 #include "harness/scenario/scenario.hpp"
@@ -27,6 +28,10 @@ std::string_view spelling(E value) {
     if (s.value == value) return s.name;
   return "?";
 }
+
+/// The candidate closest to `word`, or empty when none is close: the loader's did-you-mean,
+/// for callers outside it (the control API).
+std::string closest_word(std::string_view word, std::span<const std::string_view> candidates);
 
 /// Proxies a scenario may name in `requires` and in overrides.
 std::span<const std::string_view> known_proxies();

@@ -20,6 +20,7 @@
 #include <regex>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "harness/client/raw_client.hpp"
@@ -214,9 +215,9 @@ TEST(Simulation, RunsTheTimelineInProcess) {
   sim.stop();
   const std::string j = sim.journal_json_lines();
   const auto set =
-      j.find(R"("action":"set_fault","fault":"reset_after_request","requested_ms":100.000)");
-  const auto clear = j.find(R"("action":"clear_faults","requested_ms":600.000)");
-  const auto refuse = j.find(R"("action":"refuse","requested_ms":1100.000)");
+      j.find(R"("action":"set_fault","fault":"reset_after_request","requested_ms":100)");
+  const auto clear = j.find(R"("action":"clear_faults","requested_ms":600)");
+  const auto refuse = j.find(R"("action":"refuse","requested_ms":1100)");
   ASSERT_NE(set, std::string::npos) << j;
   ASSERT_NE(clear, std::string::npos) << j;
   ASSERT_NE(refuse, std::string::npos) << j;
@@ -276,6 +277,91 @@ TEST(ServeCommand, ServesAnExampleScenarioShowsItsFaultAndWritesTheJournal) {
   fs::remove_all(dir);
 }
 
+// `serve --control` and `ctl` as a user runs them, two processes: the API's port in the bindings
+// line, ctl's exit codes (0 applied, 1 the API said no, 2 usage, 3 unreachable), the change seen
+// on the wire, and every change in the journal file after SIGTERM.
+TEST(ServeCommand, ControlApiDrivenByCtl) {
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  const fs::path dir = temp_dir("serve_control");
+  const fs::path journal = dir / "journal.jsonl";
+  Cli serve({"serve", (*root / "scenarios/examples/no_retry_post.toml").string(), "--journal",
+             journal.string(), "--control", "127.0.0.1:0"});
+  ASSERT_TRUE(serve.started());
+  const auto line = serve.read_line(10s);
+  ASSERT_TRUE(line) << "no bindings line; stderr: " << serve.drain_stderr();
+  std::smatch m;
+  ASSERT_TRUE(std::regex_search(
+      *line, m, std::regex(R"re("control":\{"address":"127.0.0.1","port":([0-9]+)\})re")))
+      << *line;
+  const std::string control = "127.0.0.1:" + m[1].str();
+  const auto b = binding(*line, "b");
+  ASSERT_TRUE(b);
+
+  auto ctl = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"ctl", "--control", control});
+    Cli c(args);
+    const auto code = c.wait_exit(10s);
+    return std::tuple{code.value_or(-1), c.drain_stdout(), c.drain_stderr()};
+  };
+  auto [health, health_out, health_err] = ctl({"health"});
+  EXPECT_EQ(health, 0) << health_err;
+  EXPECT_THAT(health_out, testing::HasSubstr("\"scenario\":\"no-retry-post\""));
+
+  boost::asio::io_context io;
+  const std::string get = "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
+  EXPECT_THAT(exchange(io, b->port, get).received, testing::StartsWith("HTTP/1.1 200 OK"));
+  auto [set, set_out, set_err] = ctl({"faults", "b", R"([{"fault":"reset_after_request"}])"});
+  EXPECT_EQ(set, 0) << set_err;
+  EXPECT_EQ(exchange(io, b->port, get).ending, Ending::reset);
+  auto [crash, crash_out, crash_err] = ctl({"crash", "b"});
+  EXPECT_EQ(crash, 0) << crash_err;
+  EXPECT_EQ(exchange(io, b->port, get).ending, Ending::refused);
+
+  auto [typo, typo_out, typo_err] = ctl({"faults", "b", R"({"fault":"rest_after_request"})"});
+  EXPECT_EQ(typo, 1);
+  EXPECT_THAT(typo_err, testing::HasSubstr("422: unknown fault \"rest_after_request\""));
+  auto [usage, usage_out, usage_err] = ctl({"frobnicate"});
+  EXPECT_EQ(usage, 2);
+  EXPECT_THAT(usage_err, testing::HasSubstr("unknown action 'frobnicate'"));
+  auto [journal_code, journal_out, journal_err] = ctl({"journal", "--since", "0"});
+  EXPECT_EQ(journal_code, 0) << journal_err;
+  EXPECT_THAT(journal_out, testing::HasSubstr("\"action\":\"crash\""));
+
+  serve.signal(SIGTERM);
+  const auto code = serve.wait_exit(10s);
+  ASSERT_TRUE(code) << "serve did not exit within 10s of SIGTERM";
+  EXPECT_EQ(*code, 0) << serve.drain_stderr();
+  const std::string j = read_file(journal);
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"b","event":"control")"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("action":"set_faults")"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("action":"crash")"));
+
+  // serve is gone: ctl cannot reach it.
+  auto [gone, gone_out, gone_err] = ctl({"health"});
+  EXPECT_EQ(gone, 3);
+  EXPECT_THAT(gone_err, testing::HasSubstr("Connection refused"));
+  fs::remove_all(dir);
+}
+
+// The API can crash upstreams: a non-loopback address needs --control-allow-remote and a token.
+TEST(ServeCommand, ARemoteControlAddressNeedsAllowRemoteAndAToken) {
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  const std::string file = (*root / "scenarios/examples/no_retry_post.toml").string();
+  for (const auto& args : std::vector<std::vector<std::string>>{
+           {"serve", file, "--control", "0.0.0.0:0"},
+           {"serve", file, "--control", "0.0.0.0:0", "--control-allow-remote"},
+           {"serve", file, "--control-token", "t"},
+           {"serve", file, "--control", "nohost"}}) {
+    Cli cli(args);
+    ASSERT_TRUE(cli.started());
+    const auto code = cli.wait_exit(10s);
+    EXPECT_EQ(code, 2) << args.back();
+    EXPECT_THAT(cli.drain_stderr(), testing::HasSubstr("--control"));
+  }
+}
+
 TEST(ServeCommand, TheTimelineSwitchesTheListenerAtItsOffset) {
   const fs::path dir = temp_dir("serve_timeline");
   const fs::path scenario = dir / "timeline.toml";
@@ -314,7 +400,7 @@ TEST(ServeCommand, TheTimelineSwitchesTheListenerAtItsOffset) {
   EXPECT_EQ(*code, 0) << cli.drain_stderr();
   const std::string j = read_file(journal);
   EXPECT_THAT(j,
-              testing::HasSubstr(R"("event":"timeline","action":"refuse","requested_ms":500.000)"));
+              testing::HasSubstr(R"("event":"timeline","action":"refuse","requested_ms":500)"));
   EXPECT_THAT(j, testing::HasSubstr(R"("event":"listening","detail":"refuse")"));
   fs::remove_all(dir);
 }

@@ -1,0 +1,120 @@
+#include "event_feed.hpp"
+
+#include "simulator/json_text.hpp"
+
+#include <algorithm>
+
+namespace bgw::control {
+namespace {
+
+// Milliseconds to the microsecond, as in the journal files.
+double ms_between(sim::Clock::time_point from, sim::Clock::time_point to) {
+  return static_cast<double>(
+             std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()) /
+         1e3;
+}
+
+double ms(sim::Duration d) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+         1e3;
+}
+
+}  // namespace
+
+EventFeed::EventFeed(sim::net::io_context& io, sim::Clock::time_point origin, std::size_t capacity)
+    : io_(io), origin_(origin), capacity_(capacity == 0 ? 1 : capacity) {}
+
+EventFeed::Entry& EventFeed::next_slot() {
+  const std::uint64_t seq = next_seq_++;
+  if (ring_.size() < capacity_) return ring_.emplace_back();
+  return ring_[(seq - 1) % capacity_];
+}
+
+std::uint32_t EventFeed::intern(std::string_view upstream) {
+  for (std::size_t i = 0; i < names_.size(); ++i)
+    if (names_[i] == upstream) return static_cast<std::uint32_t>(i);
+  names_.emplace_back(upstream);
+  return static_cast<std::uint32_t>(names_.size() - 1);
+}
+
+std::uint64_t EventFeed::add_change(std::string action, std::string upstream,
+                                    boost::json::object detail) {
+  const std::uint64_t seq = next_seq_;
+  Entry& e = next_slot();
+  e.at = sim::Clock::now();
+  e.upstream = intern(upstream);
+  e.is_control = true;
+  e.detail.clear();
+  e.control = boost::json::object{{"action", std::move(action)}};
+  for (auto& kv : detail) e.control[kv.key()] = std::move(kv.value());
+  if (change_sink_) change_sink_(sim::json_text(render(e, seq)));
+  wake_all();
+  return seq;
+}
+
+void EventFeed::add_wire(const std::string& upstream, const sim::Event& event) {
+  Entry& e = next_slot();
+  e.at = event.at;
+  e.upstream = intern(upstream);
+  e.is_control = false;
+  e.kind = event.kind;
+  e.connection = event.connection;
+  e.request = event.request;
+  e.bytes = event.bytes;
+  e.requested = event.requested;
+  e.actual = event.actual;
+  e.detail.assign(event.detail, 0, std::min(event.detail.size(), detail_cap));
+  if (!e.control.empty()) e.control.clear();
+  wake_all();
+}
+
+boost::json::object EventFeed::render(const Entry& e, std::uint64_t seq) const {
+  boost::json::object o;
+  o["seq"] = seq;
+  o["t_ms"] = ms_between(origin_, e.at);
+  if (e.upstream != 0) o["upstream"] = names_[e.upstream];
+  if (e.is_control) {
+    o["event"] = "control";
+    for (const auto& kv : e.control) o[kv.key()] = kv.value();
+    return o;
+  }
+  o["event"] = sim::to_string(e.kind);
+  if (e.connection) o["conn"] = e.connection;
+  if (e.request) o["request"] = e.request;
+  if (e.bytes) o["bytes"] = e.bytes;
+  if (e.kind == sim::EventKind::step) {
+    o["requested_ms"] = ms(e.requested);
+    o["actual_ms"] = ms(e.actual);
+  }
+  if (!e.detail.empty()) o["detail"] = sim::bytes_as_text(e.detail);
+  return o;
+}
+
+boost::json::array EventFeed::since(std::uint64_t since, std::size_t limit) const {
+  boost::json::array out;
+  const std::uint64_t first = first_seq();
+  std::uint64_t seq = since + 1 < first ? first : since + 1;
+  for (; seq <= last_seq() && out.size() < limit; ++seq)
+    out.push_back(render(ring_[(seq - 1) % capacity_], seq));
+  return out;
+}
+
+void EventFeed::on_change(std::function<void(const std::string&)> sink) {
+  change_sink_ = std::move(sink);
+}
+
+void EventFeed::wake_all() {
+  if (waiters_.empty()) return;
+  for (auto& w : waiters_)
+    if (auto timer = w.lock()) timer->cancel();
+  waiters_.clear();
+}
+
+boost::asio::awaitable<void> EventFeed::wait_for_entry(sim::Clock::time_point deadline) {
+  auto timer = std::make_shared<sim::net::steady_timer>(io_, deadline);
+  waiters_.push_back(timer);
+  co_await timer->async_wait(
+      sim::nothrow);  // cancelled by the next entry, or expired: both end the wait
+}
+
+}  // namespace bgw::control
