@@ -31,6 +31,7 @@ struct Options {
   std::string junit;
   std::string json;
   bool verbose = false;
+  std::optional<run::Shard> shard;
   std::vector<std::string> paths;
   run::RunOptions run;
 };
@@ -53,7 +54,8 @@ std::string run_usage() {
          "  --proxy-url URL       an already-running proxy (http://127.0.0.1:PORT); the\n"
          "                        scenarios must pin their upstream ports\n"
          "  -j, --jobs N          run N scenarios in parallel, 1 to 64 (default 1)\n"
-         "  --filter GLOB         only scenarios whose name matches (*, ?)\n"
+         "  --filter GLOB         only scenarios whose name matches (*, ?)\n" +
+         std::string(shard_usage) +
          "  --junit FILE          write JUnit XML\n"
          "  --json FILE           write the JSON report (schema: docs/report-json.md)\n"
          "  --keep-artifacts      keep every run directory (failures are always kept)\n"
@@ -146,6 +148,7 @@ int run_command(const std::vector<std::string>& args) {
   app.add_option("--proxy-url", o.proxy_url)->type_name("URL");
   add_jobs_option(app, o.jobs);
   app.add_option("--filter", o.filter)->type_name("GLOB");
+  add_shard_option(app, o.shard);
   app.add_option("--junit", o.junit)->type_name("FILE");
   app.add_option("--json", o.json)->type_name("FILE");
   app.add_flag("--keep-artifacts", o.run.keep_artifacts);
@@ -169,6 +172,13 @@ int run_command(const std::vector<std::string>& args) {
   auto loaded_set = load_scenarios(o.paths, o.filter, "run", std::cerr);
   if (!loaded_set) return 2;
   std::vector<scenario::Scenario> scenarios = std::move(*loaded_set);
+  if (o.shard) {
+    const std::size_t all = scenarios.size();
+    scenarios = run::take_shard(std::move(scenarios), *o.shard);
+    std::cerr << "badgateway run: shard " << o.shard->to_string() << " holds " << scenarios.size()
+              << " of " << all << " scenarios" << (scenarios.empty() ? "; nothing to run here" : "")
+              << "\n";
+  }
 
   // ---- the proxy ----
   std::optional<proxy::Adapter> adapter;
@@ -191,6 +201,7 @@ int run_command(const std::vector<std::string>& args) {
   run::RunReport report;
   report.proxy = adapter ? adapter->name : o.proxy_url;
   report.proxy_version = version;
+  report.shard = o.shard;
   report.started = std::chrono::system_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
   const bool color = ::isatty(1) && std::getenv("NO_COLOR") == nullptr;

@@ -196,8 +196,10 @@ void write_junit(const RunReport& report, std::ostream& out) {
       << report.count(Verdict::error) << "\" skipped=\"" << report.count(Verdict::skip)
       << "\" time=\"" << fixed(report.elapsed) << "\" timestamp=\"" << iso8601(report.started)
       << "\">\n";
-  out << "  <properties><property name=\"badgateway_version\" value=\"" << bgw::version
-      << "\"/></properties>\n";
+  out << "  <properties><property name=\"badgateway_version\" value=\"" << bgw::version << "\"/>";
+  if (report.shard)
+    out << "<property name=\"shard\" value=\"" << report.shard->to_string() << "\"/>";
+  out << "</properties>\n";
   for (const auto& r : report.results) {
     out << "  <testcase classname=\"" << text::xml_text(report.proxy) << "\" name=\""
         << text::xml_text(r.name) << "\" file=\"" << text::xml_text(r.file) << "\" time=\""
@@ -231,6 +233,7 @@ void write_json(const RunReport& report, std::ostream& out) {
   out << "{\"schema\":\"badgateway.run/1\",\"badgateway_version\":"
       << json(std::string(bgw::version)) << ",\"proxy\":" << json(report.proxy)
       << ",\"proxy_version\":" << json(report.proxy_version)
+      << ",\"shard\":" << (report.shard ? json(report.shard->to_string()) : "null")
       << ",\"started\":" << json(iso8601(report.started))
       << ",\"elapsed_ms\":" << msd(report.elapsed) << ",\"summary\":{";
   bool first = true;

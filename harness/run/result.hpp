@@ -11,6 +11,7 @@
 
 #include "harness/client/observation.hpp"
 #include "harness/proxy/adapter.hpp"
+#include "harness/run/shard.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace bgw::run {
@@ -82,7 +83,8 @@ struct RunReport {
   std::vector<ScenarioResult> results;
   std::chrono::system_clock::time_point started;
   std::chrono::steady_clock::duration elapsed{};
-  bool interrupted = false;  ///< SIGINT/SIGTERM stopped the run before every scenario ran
+  bool interrupted = false;    ///< SIGINT/SIGTERM stopped the run before every scenario ran
+  std::optional<Shard> shard;  ///< `--shard I/N`: the report holds that shard only
 
   std::size_t count(Verdict v) const;
   /// True when a scenario was skipped because the proxy's program is not installed.
