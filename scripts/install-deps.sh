@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config   # toolchain
   libboost1.81-dev                               # Asio, Beast (header-only)
   libboost-url1.81-dev                           # URL parsing (--proxy-url, load URL)
+  libboost-json1.81-dev                          # reading reports back (badgateway merge)
   libcli11-dev                                   # command-line parsing (header-only)
   libtomlplusplus-dev                            # scenario files
   libgtest-dev libgmock-dev                      # tests

@@ -14,6 +14,7 @@
 #include "harness/cli/list.hpp"
 #include "harness/cli/load_command.hpp"
 #include "harness/cli/matrix_command.hpp"
+#include "harness/cli/merge_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve.hpp"
 #include "harness/scenario/reference.hpp"
@@ -37,6 +38,9 @@ void usage(std::ostream& out) {
          "                            run scenarios against several proxies, one after another,\n"
          "                            and write the results matrix; `badgateway matrix --help`\n"
          "                            for details\n"
+         "  merge [--junit FILE] [--json FILE] REPORT.json...\n"
+         "                            merge the JSON reports of the shards of a run (--shard)\n"
+         "                            into one; `badgateway merge --help` for details\n"
          "  bench FILE [--proxy NAME|FILE] [--duration D] [--connections N] [--rate R]\n"
          "      [--json FILE] [--html FILE]\n"
          "                            run a scenario's topology under load while its timeline\n"
@@ -203,10 +207,15 @@ int main(int argc, char** argv) {
 
   using Command = int (*)(const std::vector<std::string>&);
   static const std::pair<std::string_view, Command> commands[] = {
-      {"run", &bgw::cli::run_command},     {"matrix", &bgw::cli::matrix_command},
-      {"bench", &bgw::cli::bench_command}, {"load", &bgw::cli::load_command},
-      {"check", &check_command},           {"list", &list_command},
-      {"serve", &serve_command},           {"demo", &demo_command},
+      {"run", &bgw::cli::run_command},
+      {"matrix", &bgw::cli::matrix_command},
+      {"merge", &bgw::cli::merge_command},
+      {"bench", &bgw::cli::bench_command},
+      {"load", &bgw::cli::load_command},
+      {"check", &check_command},
+      {"list", &list_command},
+      {"serve", &serve_command},
+      {"demo", &demo_command},
       {"faults", &faults_command},
   };
   for (const auto& [name, run] : commands) {

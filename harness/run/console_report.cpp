@@ -196,7 +196,8 @@ void write_junit(const RunReport& report, std::ostream& out) {
       << report.count(Verdict::error) << "\" skipped=\"" << report.count(Verdict::skip)
       << "\" time=\"" << fixed(report.elapsed) << "\" timestamp=\"" << iso8601(report.started)
       << "\">\n";
-  out << "  <properties><property name=\"badgateway_version\" value=\"" << bgw::version << "\"/>";
+  out << "  <properties><property name=\"badgateway_version\" value=\""
+      << text::xml_text(report.badgateway_version) << "\"/>";
   if (report.shard)
     out << "<property name=\"shard\" value=\"" << report.shard->to_string() << "\"/>";
   out << "</properties>\n";
@@ -230,8 +231,8 @@ void write_junit(const RunReport& report, std::ostream& out) {
 }
 
 void write_json(const RunReport& report, std::ostream& out) {
-  out << "{\"schema\":\"badgateway.run/1\",\"badgateway_version\":"
-      << json(std::string(bgw::version)) << ",\"proxy\":" << json(report.proxy)
+  out << "{\"schema\":\"badgateway.run/2\",\"badgateway_version\":"
+      << json(report.badgateway_version) << ",\"proxy\":" << json(report.proxy)
       << ",\"proxy_version\":" << json(report.proxy_version)
       << ",\"shard\":" << (report.shard ? json(report.shard->to_string()) : "null")
       << ",\"started\":" << json(iso8601(report.started))
@@ -242,13 +243,19 @@ void write_json(const RunReport& report, std::ostream& out) {
     out << (first ? "" : ",") << "\"" << to_string(v) << "\":" << report.count(v);
     first = false;
   }
-  out << "},\"interrupted\":" << (report.interrupted ? "true" : "false")
+  out << ",\"flaky\":" << report.count_flaky() << "},\"repeat\":" << report.repeat
+      << ",\"interrupted\":" << (report.interrupted ? "true" : "false")
       << ",\"exit_code\":" << report.exit_code() << ",\"scenarios\":[";
   for (std::size_t i = 0; i < report.results.size(); ++i) {
     const auto& r = report.results[i];
     out << (i ? "," : "") << "{\"name\":" << json(r.name) << ",\"file\":" << json(r.file)
-        << ",\"description\":" << json(r.description) << ",\"verdict\":\"" << to_string(r.verdict)
-        << "\",\"reason\":" << json(r.reason) << ",\"elapsed_ms\":" << msd(r.elapsed)
+        << ",\"description\":" << json(r.description) << ",\"verdict\":\""
+        << (r.flaky() ? "flaky" : to_string(r.verdict)) << "\",\"runs\":[";
+    if (r.runs.empty()) out << "\"" << to_string(r.verdict) << "\"";
+    for (std::size_t k = 0; k < r.runs.size(); ++k)
+      out << (k ? "," : "") << "\"" << to_string(r.runs[k]) << "\"";
+    out << "],\"proxy_missing\":" << (r.proxy_missing ? "true" : "false")
+        << ",\"reason\":" << json(r.reason) << ",\"elapsed_ms\":" << msd(r.elapsed)
         << ",\"waits_ms\":" << msd(r.waits) << ",\"run_dir\":" << json(r.run_dir)
         << ",\"checks\":[";
     for (std::size_t j = 0; j < r.checks.size(); ++j) {

@@ -29,7 +29,7 @@ class ConsoleReport {
 /// as <error>, skip as <skipped>. Bytes that XML 1.0 cannot carry are escaped as \xNN text.
 void write_junit(const RunReport& report, std::ostream& out);
 
-/// JSON report, schema "badgateway.run/1" (docs/report-json.md).
+/// JSON report, schema "badgateway.run/2" (docs/report-json.md).
 void write_json(const RunReport& report, std::ostream& out);
 
 }  // namespace bgw::run
