@@ -29,8 +29,8 @@ void usage(std::ostream& out) {
          "\n"
          "Commands:\n"
          "  run [--proxy NAME|FILE] [--proxy-url URL] [-j N] [--filter GLOB] [--shard I/N]\n"
-         "      [--junit FILE] [--json FILE] [--keep-artifacts] [--timeout-scale X] [--strict]\n"
-         "      PATH...\n"
+         "      [--repeat N] [--junit FILE] [--json FILE] [--keep-artifacts]\n"
+         "      [--timeout-scale X] [--strict] PATH...\n"
          "                            run scenarios against a real proxy (default nginx) and\n"
          "                            judge it; `badgateway run --help` for details\n"
          "  matrix [--proxies A,B,...] [-j N] [--filter GLOB] [--shard I/N] [--html FILE]\n"
@@ -74,7 +74,9 @@ void usage(std::ostream& out) {
          "Every option takes its value as `--opt value` or `--opt=value`.\n"
          "\n"
          "Exit codes: 0 ok, 1 a proxy failed an expectation (or a known deviation no longer\n"
-         "happens), 2 usage or scenario error, 3 harness or setup error, 130 interrupted.\n";
+         "happens), 2 usage or scenario error, 3 harness or setup error, 4 flaky (run\n"
+         "--repeat: a verdict changed and nothing failed), 77 nothing tested (the proxy is not\n"
+         "installed), 130 interrupted.\n";
 }
 
 std::string usage_text() {

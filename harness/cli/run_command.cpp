@@ -27,6 +27,7 @@ struct Options {
   std::string proxy = "nginx";
   std::string proxy_url;
   int jobs = 1;
+  int repeat = 1;
   std::string filter;
   std::string junit;
   std::string json;
@@ -56,6 +57,8 @@ std::string run_usage() {
          "  -j, --jobs N          run N scenarios in parallel, 1 to 64 (default 1)\n"
          "  --filter GLOB         only scenarios whose name matches (*, ?)\n" +
          std::string(shard_usage) +
+         "  --repeat N            run each scenario N times, 1 to 1000; a scenario whose\n"
+         "                        verdict changes is flaky (exit code 4 if nothing failed)\n"
          "  --junit FILE          write JUnit XML\n"
          "  --json FILE           write the JSON report (schema: docs/report-json.md)\n"
          "  --keep-artifacts      keep every run directory (failures are always kept)\n"
@@ -66,7 +69,8 @@ std::string run_usage() {
          "  -v, --verbose         also detail xfail and SHOULD deviations\n"
          "  Options take their value as `--opt value` or `--opt=value`.\n"
          "  Exit codes: 0 all pass or xfail, 1 a failure or an xpass, 2 usage or scenario\n"
-         "  error, 3 harness error, 130 interrupted.\n";
+         "  error, 3 harness error, 4 flaky (--repeat: a verdict changed, nothing failed),\n"
+         "  77 the proxy is not installed, 130 interrupted.\n";
 }
 
 std::string shipped_adapter_list(const std::string& proxies_dir) {
@@ -149,6 +153,7 @@ int run_command(const std::vector<std::string>& args) {
   add_jobs_option(app, o.jobs);
   app.add_option("--filter", o.filter)->type_name("GLOB");
   add_shard_option(app, o.shard);
+  add_number(app, "--repeat", o.repeat, ranges::repeat);
   app.add_option("--junit", o.junit)->type_name("FILE");
   app.add_option("--json", o.json)->type_name("FILE");
   app.add_flag("--keep-artifacts", o.run.keep_artifacts);
@@ -202,19 +207,20 @@ int run_command(const std::vector<std::string>& args) {
   report.proxy = adapter ? adapter->name : o.proxy_url;
   report.proxy_version = version;
   report.shard = o.shard;
+  report.repeat = o.repeat;
   report.started = std::chrono::system_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
   const bool color = ::isatty(1) && std::getenv("NO_COLOR") == nullptr;
   run::ConsoleReport console(std::cout, color, o.verbose);
-  console.start(scenarios.size(), report.proxy, version);
+  console.start(scenarios.size(), report.proxy, version, o.repeat);
 
-  auto ordered =
-      run::run_suite(scenarios, adapter ? &*adapter : nullptr, version, o.run, o.jobs,
-                     [&](std::size_t done, std::size_t total, std::size_t,
-                         const run::ScenarioResult& r) { console.scenario_done(done, total, r); });
-  for (auto& r : ordered) {
-    if (r) report.results.push_back(std::move(*r));
-  }
+  auto ordered = run::run_suite(
+      scenarios, adapter ? &*adapter : nullptr, version, o.run, o.jobs,
+      [&](std::size_t done, std::size_t total, std::size_t, const run::ScenarioResult& r) {
+        console.scenario_done(done, total, r);
+      },
+      o.repeat);
+  report.results = run::group_repeats(std::move(ordered), scenarios.size(), o.repeat);
   report.elapsed = std::chrono::steady_clock::now() - t0;
   report.interrupted = run::interrupted();
 

@@ -106,4 +106,29 @@ TEST(ShardMerge, ThreeShardsMergedEqualOneUnshardedRun) {
   EXPECT_THAT(twice.err, HasSubstr("are both shard 1/3"));
 }
 
+// --repeat 2: every scenario runs twice; the report lists both verdicts of each.
+TEST(ShardMerge, RepeatRunsEveryScenarioNTimesAndReportsEachVerdict) {
+  const fs::path dir = bgw::test::fresh_temp_dir("repeat");
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  const auto r = run_cli(
+      {"run", "--proxy", "nginx", "-j2", "--repeat", "2", "--json", (dir / "r.json").string(),
+       "--junit", (dir / "r.xml").string(), (*root / "scenarios/examples").string()},
+      dir, "repeat");
+  if (r.code == 77) GTEST_SKIP() << "nginx is not installed";
+  EXPECT_THAT(r.out, HasSubstr("badgateway run: 6 scenarios x 2 runs against nginx"));
+  EXPECT_THAT(r.out, HasSubstr("[12/12]"));
+  const json::value v = json::parse(bgw::test::read_file(dir / "r.json"));
+  EXPECT_EQ(v.at("repeat").as_int64(), 2);
+  const auto& scenarios = v.at("scenarios").as_array();
+  ASSERT_EQ(scenarios.size(), 6u);
+  for (const auto& s : scenarios) {
+    const auto& runs = s.at("runs").as_array();
+    ASSERT_EQ(runs.size(), 2u);
+    EXPECT_EQ(s.at("verdict") == "flaky", runs[0] != runs[1]);
+  }
+  EXPECT_EQ(r.code, v.at("exit_code").as_int64());
+  EXPECT_THAT(bgw::test::read_file(dir / "r.xml"), HasSubstr("<property name=\"runs\" value=\""));
+}
+
 }  // namespace
