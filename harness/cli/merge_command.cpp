@@ -9,6 +9,7 @@
 #include "harness/run/console_report.hpp"
 #include "harness/run/json_report_reader.hpp"
 #include "harness/run/merge_reports.hpp"
+#include "harness/run/tap_report.hpp"
 
 namespace bgw::cli {
 
@@ -20,6 +21,7 @@ std::string merge_usage() {
          "  a scenario is in two of them, or when a shard is missing or given twice.\n"
          "  --junit FILE          write the merged JUnit XML\n"
          "  --json FILE           write the merged JSON report (docs/report-json.md)\n"
+         "  --tap FILE            write the merged report as TAP version 14\n"
          "  Options take their value as `--opt value` or `--opt=value`.\n"
          "  Exit codes: what one run of every scenario would exit with (0 all pass or xfail,\n"
          "  1 a failure or an xpass, 3 harness error, 4 flaky, 77 proxy not installed, 130\n"
@@ -28,16 +30,18 @@ std::string merge_usage() {
 }
 
 int merge_command(const std::vector<std::string>& args) {
-  std::string junit, json;
+  std::string junit, json, tap;
   std::vector<std::string> inputs;
   const std::string usage = merge_usage();
   CLI::App app;
   configure_app(app);
   app.add_option("--junit", junit)->type_name("FILE");
   app.add_option("--json", json)->type_name("FILE");
+  app.add_option("--tap", tap)->type_name("FILE");
   app.add_option("REPORT", inputs);
   if (const auto exit = parse_command_line(app, args, "merge", usage)) return *exit;
-  for (const auto& [name, value] : {std::pair{"--junit", &junit}, std::pair{"--json", &json}}) {
+  for (const auto& [name, value] :
+       {std::pair{"--junit", &junit}, std::pair{"--json", &json}, std::pair{"--tap", &tap}}) {
     if (app.count(name) > 0 && value->empty())
       return usage_error("merge", std::string(name) + " needs a file", usage);
   }
@@ -89,6 +93,7 @@ int merge_command(const std::vector<std::string>& args) {
   };
   emit(junit, [&](std::ostream& out) { run::write_junit(report, out); });
   emit(json, [&](std::ostream& out) { run::write_json(report, out); });
+  emit(tap, [&](std::ostream& out) { run::write_tap(report, out); });
 
   std::cout << "badgateway merge: " << count << " report" << (count == 1 ? "" : "s") << ", "
             << report.results.size() << " scenario" << (report.results.size() == 1 ? "" : "s")

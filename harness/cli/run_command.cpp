@@ -14,6 +14,7 @@
 #include "harness/run/interrupt.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/run/suite.hpp"
+#include "harness/run/tap_report.hpp"
 #include "harness/scenario/discover.hpp"
 #include "harness/scenario/load.hpp"
 #include "harness/text/glob.hpp"
@@ -31,6 +32,7 @@ struct Options {
   std::string filter;
   std::string junit;
   std::string json;
+  std::string tap;
   bool verbose = false;
   std::optional<run::Shard> shard;
   std::vector<std::string> paths;
@@ -61,6 +63,7 @@ std::string run_usage() {
          "                        verdict changes is flaky (exit code 4 if nothing failed)\n"
          "  --junit FILE          write JUnit XML\n"
          "  --json FILE           write the JSON report (schema: docs/report-json.md)\n"
+         "  --tap FILE            write TAP version 14 (docs/ci.md)\n"
          "  --keep-artifacts      keep every run directory (failures are always kept)\n"
          "  --runs-dir DIR        where run directories go (default $TMPDIR/badgateway/runs)\n"
          "  --timeout-scale X     multiply client deadlines and readiness timeouts, 0.01 to\n"
@@ -156,6 +159,7 @@ int run_command(const std::vector<std::string>& args) {
   add_number(app, "--repeat", o.repeat, ranges::repeat);
   app.add_option("--junit", o.junit)->type_name("FILE");
   app.add_option("--json", o.json)->type_name("FILE");
+  app.add_option("--tap", o.tap)->type_name("FILE");
   app.add_flag("--keep-artifacts", o.run.keep_artifacts);
   app.add_option("--runs-dir", o.run.runs_root)->type_name("DIR");
   add_timeout_scale_option(app, o.run.timeout_scale);
@@ -233,6 +237,11 @@ int run_command(const std::vector<std::string>& args) {
     std::ofstream out(o.json);
     run::write_json(report, out);
     if (!out) std::cerr << "badgateway run: cannot write " << o.json << "\n";
+  }
+  if (!o.tap.empty()) {
+    std::ofstream out(o.tap);
+    run::write_tap(report, out);
+    if (!out) std::cerr << "badgateway run: cannot write " << o.tap << "\n";
   }
   console.finish(report);
   return report.exit_code();

@@ -71,8 +71,13 @@ TEST(ShardMerge, ThreeShardsMergedEqualOneUnshardedRun) {
   if (whole.code == 77) GTEST_SKIP() << "nginx is not installed";
   ASSERT_TRUE(whole.code == 0 || whole.code == 1) << whole.err;
 
-  std::vector<std::string> merge_args{"merge", "--json", (dir / "merged.json").string(), "--junit",
-                                      (dir / "merged.xml").string()};
+  std::vector<std::string> merge_args{"merge",
+                                      "--json",
+                                      (dir / "merged.json").string(),
+                                      "--junit",
+                                      (dir / "merged.xml").string(),
+                                      "--tap",
+                                      (dir / "merged.tap").string()};
   std::size_t sharded = 0;
   for (int i = 1; i <= 3; ++i) {
     const std::string shard = std::to_string(i) + "/3";
@@ -97,6 +102,8 @@ TEST(ShardMerge, ThreeShardsMergedEqualOneUnshardedRun) {
   EXPECT_EQ(m.exit_code, a.exit_code);
   const std::string junit = bgw::test::read_file(dir / "merged.xml");
   EXPECT_THAT(junit, HasSubstr("tests=\"15\""));
+  EXPECT_THAT(bgw::test::read_file(dir / "merged.tap"),
+              testing::StartsWith("TAP version 14\n1..15\n"));
 
   // The same shard twice, or one missing, is refused.
   const auto twice = run_cli({"merge", (dir / "shard-1.json").string(),
