@@ -18,6 +18,7 @@ packages=(
   trafficserver tinyproxy                        #   adapters, config checks, the matrix
   chromium                                       # the matrix HTML's browser test
   wrk curl                                       # load and manual probing
+  python3 python3-yaml                           # tests/ci: the CI examples parse as YAML
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then
