@@ -6,8 +6,8 @@
 // added (or removed, or renamed) then moves no other scenario between shards: the shard a
 // scenario lands in depends on its own name and N only, so a flaky scenario stays in the same
 // CI job from one commit to the next. The price is balance: shards hold N-ths of the suite on
-// average, not exactly (87 conformance scenarios over 3 shards: 29 +- 5), and a tiny suite can
-// leave a shard empty, which is reported, not an error.
+// average, not exactly (the 76 conformance scenarios over 3 shards: 24, 20 and 32), and a tiny
+// suite can leave a shard empty, which is reported, not an error.
 #pragma once
 
 #include <cstdint>
