@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config   # toolchain
   libboost1.81-dev                               # Asio, Beast (header-only)
   libboost-url1.81-dev                           # URL parsing (--proxy-url, load URL)
-  libboost-json1.81-dev                          # JSON (the control API of serve, ctl)
+  libboost-json1.81-dev                          # JSON (control API, journals, reports; merge reads them)
   libcli11-dev                                   # command-line parsing (header-only)
   libtomlplusplus-dev                            # scenario files
   libgtest-dev libgmock-dev                      # tests
@@ -18,6 +18,7 @@ packages=(
   trafficserver tinyproxy                        #   adapters, config checks, the matrix
   chromium                                       # the matrix HTML's browser test
   wrk curl                                       # load and manual probing
+  python3 python3-yaml                           # tests/ci: the CI examples parse as YAML
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -102,4 +102,18 @@ CLI::Option* add_timeout_scale_option(CLI::App& app, double& scale) {
   return add_number(app, "--timeout-scale", scale, ranges::timeout_scale, "X");
 }
 
+CLI::Option* add_shard_option(CLI::App& app, std::optional<run::Shard>& shard) {
+  return app
+      .add_option_function<std::string>(
+          "--shard",
+          [&shard](const std::string& text) {
+            shard = run::parse_shard(text);
+            if (!shard)
+              throw UsageError("--shard takes I/N, whole numbers with 1 <= I <= N <= " +
+                               std::to_string(run::max_shards) + " (such as 2/3), not '" + text +
+                               "'");
+          })
+      ->type_name("I/N");
+}
+
 }  // namespace bgw::cli

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "harness/cli/option_values.hpp"
+#include "harness/run/shard.hpp"
 
 namespace bgw::cli {
 
@@ -54,6 +55,15 @@ CLI::Option* add_jobs_option(CLI::App& app, int& jobs);
 
 /// `--timeout-scale X`: multiplies client deadlines and readiness timeouts.
 CLI::Option* add_timeout_scale_option(CLI::App& app, double& scale);
+
+/// `--shard I/N`: only the scenarios of shard I of N (run/shard.hpp).
+CLI::Option* add_shard_option(CLI::App& app, std::optional<run::Shard>& shard);
+
+/// The usage lines of `--shard`, the same in run and matrix.
+inline constexpr const char* shard_usage =
+    "  --shard I/N           only shard I of N (1-based): the scenarios whose name hashes\n"
+    "                        to it (FNV-1a mod N; stable as scenarios come and go); an\n"
+    "                        empty shard runs nothing and exits 0\n";
 
 namespace detail {
 template <class T>

@@ -15,6 +15,7 @@
 #include "harness/cli/list.hpp"
 #include "harness/cli/load_command.hpp"
 #include "harness/cli/matrix_command.hpp"
+#include "harness/cli/merge_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve.hpp"
 #include "harness/scenario/reference.hpp"
@@ -28,15 +29,19 @@ void usage(std::ostream& out) {
          "Fault-injection test harness and upstream simulator for HTTP reverse proxies.\n"
          "\n"
          "Commands:\n"
-         "  run [--proxy NAME|FILE] [--proxy-url URL] [-j N] [--filter GLOB] [--junit FILE]\n"
-         "      [--json FILE] [--keep-artifacts] [--timeout-scale X] [--strict] PATH...\n"
+         "  run [--proxy NAME|FILE] [--proxy-url URL] [-j N] [--filter GLOB] [--shard I/N]\n"
+         "      [--repeat N] [--junit FILE] [--json FILE] [--tap FILE] [--keep-artifacts]\n"
+         "      [--timeout-scale X] [--strict] PATH...\n"
          "                            run scenarios against a real proxy (default nginx) and\n"
          "                            judge it; `badgateway run --help` for details\n"
-         "  matrix [--proxies A,B,...] [-j N] [--filter GLOB] [--html FILE] [--markdown FILE]\n"
-         "      [--json FILE] [--timeout-scale X] PATH...\n"
+         "  matrix [--proxies A,B,...] [-j N] [--filter GLOB] [--shard I/N] [--html FILE]\n"
+         "      [--markdown FILE] [--json FILE] [--timeout-scale X] PATH...\n"
          "                            run scenarios against several proxies, one after another,\n"
          "                            and write the results matrix; `badgateway matrix --help`\n"
          "                            for details\n"
+         "  merge [--junit FILE] [--json FILE] [--tap FILE] REPORT.json...\n"
+         "                            merge the JSON reports of the shards of a run (--shard)\n"
+         "                            into one; `badgateway merge --help` for details\n"
          "  bench FILE [--proxy NAME|FILE] [--duration D] [--connections N] [--rate R]\n"
          "      [--json FILE] [--html FILE]\n"
          "                            run a scenario's topology under load while its timeline\n"
@@ -77,7 +82,9 @@ void usage(std::ostream& out) {
          "Every option takes its value as `--opt value` or `--opt=value`.\n"
          "\n"
          "Exit codes: 0 ok, 1 a proxy failed an expectation (or a known deviation no longer\n"
-         "happens), 2 usage or scenario error, 3 harness or setup error, 130 interrupted.\n";
+         "happens), 2 usage or scenario error, 3 harness or setup error, 4 flaky (run\n"
+         "--repeat: a verdict changed and nothing failed), 77 nothing tested (the proxy is not\n"
+         "installed), 130 interrupted.\n";
 }
 
 std::string usage_text() {
@@ -215,11 +222,17 @@ int main(int argc, char** argv) {
 
   using Command = int (*)(const std::vector<std::string>&);
   static const std::pair<std::string_view, Command> commands[] = {
-      {"run", &bgw::cli::run_command},     {"matrix", &bgw::cli::matrix_command},
-      {"bench", &bgw::cli::bench_command}, {"load", &bgw::cli::load_command},
-      {"check", &check_command},           {"list", &list_command},
-      {"serve", &serve_command},           {"demo", &demo_command},
-      {"faults", &faults_command},         {"ctl", &bgw::cli::ctl_command},
+      {"run", &bgw::cli::run_command},
+      {"matrix", &bgw::cli::matrix_command},
+      {"merge", &bgw::cli::merge_command},
+      {"bench", &bgw::cli::bench_command},
+      {"load", &bgw::cli::load_command},
+      {"check", &check_command},
+      {"list", &list_command},
+      {"serve", &serve_command},
+      {"demo", &demo_command},
+      {"faults", &faults_command},
+      {"ctl", &bgw::cli::ctl_command},
   };
   for (const auto& [name, run] : commands) {
     if (name == command) return run(args);

@@ -28,6 +28,7 @@ struct Options {
   std::string html;
   std::string markdown;
   std::string json;
+  std::optional<run::Shard> shard;
   std::vector<std::string> paths;
   matrix::MatrixOptions matrix;
 };
@@ -73,6 +74,13 @@ int run(Options& o) {
   auto loaded = load_scenarios(o.paths, o.filter, "matrix", std::cerr);
   if (!loaded) return 2;
   std::vector<scenario::Scenario> scenarios = std::move(*loaded);
+  if (o.shard) {
+    const std::size_t all = scenarios.size();
+    scenarios = run::take_shard(std::move(scenarios), *o.shard);
+    std::cerr << "badgateway matrix: shard " << o.shard->to_string() << " holds "
+              << scenarios.size() << " of " << all << " scenarios"
+              << (scenarios.empty() ? "; nothing to run here" : "") << "\n";
+  }
   matrix::order_by_group(scenarios);
 
   const auto plans = matrix::plan_proxies(o.proxies, find_proxies_dir(), std::cerr);
@@ -141,7 +149,8 @@ std::string matrix_usage() {
          shipped_adapter_list(find_proxies_dir()) +
          "\n"
          "  -j, --jobs N          scenarios in parallel within a proxy, 1 to 64 (default 2)\n"
-         "  --filter GLOB         only scenarios whose name matches (*, ?)\n"
+         "  --filter GLOB         only scenarios whose name matches (*, ?)\n" +
+         std::string(shard_usage) +
          "  --html FILE           a self-contained HTML report (click a cell for evidence)\n"
          "  --markdown FILE       a compact Markdown table (for docs/results.md)\n"
          "  --json FILE           JSON, schema badgateway.matrix/1 (docs/matrix.md)\n"
@@ -170,6 +179,7 @@ int matrix_command(const std::vector<std::string>& args) {
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   add_jobs_option(app, o.matrix.jobs);
   app.add_option("--filter", o.filter)->type_name("GLOB");
+  add_shard_option(app, o.shard);
   app.add_option("--html", o.html)->type_name("FILE");
   app.add_option("--markdown", o.markdown)->type_name("FILE");
   app.add_option("--json", o.json)->type_name("FILE");

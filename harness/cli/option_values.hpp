@@ -26,6 +26,7 @@ namespace ranges {
 using namespace std::chrono_literals;
 inline constexpr NumberRange jobs{1, 64, true};                // -j, --jobs
 inline constexpr NumberRange timeout_scale{0.01, 100, false};  // --timeout-scale
+inline constexpr NumberRange repeat{1, 1000, true};            // --repeat
 inline constexpr NumberRange connections{1, 10000, true};      // -c, --connections
 inline constexpr NumberRange rate{0, 1e6, false};              // -R, --rate (0: closed loop)
 inline constexpr NumberRange max_requests{1, 1e15, true};      // --max-requests

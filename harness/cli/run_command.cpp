@@ -14,6 +14,7 @@
 #include "harness/run/interrupt.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/run/suite.hpp"
+#include "harness/run/tap_report.hpp"
 #include "harness/scenario/discover.hpp"
 #include "harness/scenario/load.hpp"
 #include "harness/text/glob.hpp"
@@ -27,10 +28,13 @@ struct Options {
   std::string proxy = "nginx";
   std::string proxy_url;
   int jobs = 1;
+  int repeat = 1;
   std::string filter;
   std::string junit;
   std::string json;
+  std::string tap;
   bool verbose = false;
+  std::optional<run::Shard> shard;
   std::vector<std::string> paths;
   run::RunOptions run;
 };
@@ -53,9 +57,13 @@ std::string run_usage() {
          "  --proxy-url URL       an already-running proxy (http://127.0.0.1:PORT); the\n"
          "                        scenarios must pin their upstream ports\n"
          "  -j, --jobs N          run N scenarios in parallel, 1 to 64 (default 1)\n"
-         "  --filter GLOB         only scenarios whose name matches (*, ?)\n"
+         "  --filter GLOB         only scenarios whose name matches (*, ?)\n" +
+         std::string(shard_usage) +
+         "  --repeat N            run each scenario N times, 1 to 1000; a scenario whose\n"
+         "                        verdict changes is flaky (exit code 4 if nothing failed)\n"
          "  --junit FILE          write JUnit XML\n"
          "  --json FILE           write the JSON report (schema: docs/report-json.md)\n"
+         "  --tap FILE            write TAP version 14 (docs/ci.md)\n"
          "  --keep-artifacts      keep every run directory (failures are always kept)\n"
          "  --runs-dir DIR        where run directories go (default $TMPDIR/badgateway/runs)\n"
          "  --timeout-scale X     multiply client deadlines and readiness timeouts, 0.01 to\n"
@@ -64,7 +72,8 @@ std::string run_usage() {
          "  -v, --verbose         also detail xfail and SHOULD deviations\n"
          "  Options take their value as `--opt value` or `--opt=value`.\n"
          "  Exit codes: 0 all pass or xfail, 1 a failure or an xpass, 2 usage or scenario\n"
-         "  error, 3 harness error, 130 interrupted.\n";
+         "  error, 3 harness error, 4 flaky (--repeat: a verdict changed, nothing failed),\n"
+         "  77 the proxy is not installed, 130 interrupted.\n";
 }
 
 std::string shipped_adapter_list(const std::string& proxies_dir) {
@@ -146,8 +155,11 @@ int run_command(const std::vector<std::string>& args) {
   app.add_option("--proxy-url", o.proxy_url)->type_name("URL");
   add_jobs_option(app, o.jobs);
   app.add_option("--filter", o.filter)->type_name("GLOB");
+  add_shard_option(app, o.shard);
+  add_number(app, "--repeat", o.repeat, ranges::repeat);
   app.add_option("--junit", o.junit)->type_name("FILE");
   app.add_option("--json", o.json)->type_name("FILE");
+  app.add_option("--tap", o.tap)->type_name("FILE");
   app.add_flag("--keep-artifacts", o.run.keep_artifacts);
   app.add_option("--runs-dir", o.run.runs_root)->type_name("DIR");
   add_timeout_scale_option(app, o.run.timeout_scale);
@@ -169,6 +181,13 @@ int run_command(const std::vector<std::string>& args) {
   auto loaded_set = load_scenarios(o.paths, o.filter, "run", std::cerr);
   if (!loaded_set) return 2;
   std::vector<scenario::Scenario> scenarios = std::move(*loaded_set);
+  if (o.shard) {
+    const std::size_t all = scenarios.size();
+    scenarios = run::take_shard(std::move(scenarios), *o.shard);
+    std::cerr << "badgateway run: shard " << o.shard->to_string() << " holds " << scenarios.size()
+              << " of " << all << " scenarios" << (scenarios.empty() ? "; nothing to run here" : "")
+              << "\n";
+  }
 
   // ---- the proxy ----
   std::optional<proxy::Adapter> adapter;
@@ -191,19 +210,21 @@ int run_command(const std::vector<std::string>& args) {
   run::RunReport report;
   report.proxy = adapter ? adapter->name : o.proxy_url;
   report.proxy_version = version;
+  report.shard = o.shard;
+  report.repeat = o.repeat;
   report.started = std::chrono::system_clock::now();
   const auto t0 = std::chrono::steady_clock::now();
   const bool color = ::isatty(1) && std::getenv("NO_COLOR") == nullptr;
   run::ConsoleReport console(std::cout, color, o.verbose);
-  console.start(scenarios.size(), report.proxy, version);
+  console.start(scenarios.size(), report.proxy, version, o.repeat);
 
-  auto ordered =
-      run::run_suite(scenarios, adapter ? &*adapter : nullptr, version, o.run, o.jobs,
-                     [&](std::size_t done, std::size_t total, std::size_t,
-                         const run::ScenarioResult& r) { console.scenario_done(done, total, r); });
-  for (auto& r : ordered) {
-    if (r) report.results.push_back(std::move(*r));
-  }
+  auto ordered = run::run_suite(
+      scenarios, adapter ? &*adapter : nullptr, version, o.run, o.jobs,
+      [&](std::size_t done, std::size_t total, std::size_t, const run::ScenarioResult& r) {
+        console.scenario_done(done, total, r);
+      },
+      o.repeat);
+  report.results = run::group_repeats(std::move(ordered), scenarios.size(), o.repeat);
   report.elapsed = std::chrono::steady_clock::now() - t0;
   report.interrupted = run::interrupted();
 
@@ -216,6 +237,11 @@ int run_command(const std::vector<std::string>& args) {
     std::ofstream out(o.json);
     run::write_json(report, out);
     if (!out) std::cerr << "badgateway run: cannot write " << o.json << "\n";
+  }
+  if (!o.tap.empty()) {
+    std::ofstream out(o.tap);
+    run::write_tap(report, out);
+    if (!out) std::cerr << "badgateway run: cannot write " << o.tap << "\n";
   }
   console.finish(report);
   return report.exit_code();

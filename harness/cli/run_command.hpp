@@ -14,7 +14,8 @@
 namespace bgw::cli {
 
 /// Parses the arguments after "run" and runs. Returns the exit code: 0 all pass or xfail,
-/// 1 a failure or an xpass, 2 usage or scenario error, 3 harness error, 130 interrupted.
+/// 1 a failure or an xpass, 2 usage or scenario error, 3 harness error, 4 flaky (--repeat),
+/// 77 the proxy is not installed, 130 interrupted.
 int run_command(const std::vector<std::string>& args);
 
 /// The usage text of `run`; `--proxy` lists the adapters find_proxies_dir() holds.

@@ -57,6 +57,12 @@ const char* color_of(Verdict v) {
   }
 }
 
+std::string runs_text(const std::vector<Verdict>& runs, const char* separator) {
+  std::string out;
+  for (Verdict v : runs) out += (out.empty() ? "" : separator) + std::string(to_string(v));
+  return out;
+}
+
 std::string pad(std::string s, std::size_t n) {
   if (s.size() < n) s.append(n - s.size(), ' ');
   return s;
@@ -97,10 +103,11 @@ void transcript(std::ostream& out, const ScenarioResult& r) {
 
 }  // namespace
 
-void ConsoleReport::start(std::size_t total, const std::string& proxy, const std::string& version) {
-  out_ << "badgateway run: " << total << " scenario" << (total == 1 ? "" : "s") << " against "
-       << proxy << (version.empty() ? "" : " " + version) << " (badgateway " << bgw::version
-       << ")\n";
+void ConsoleReport::start(std::size_t total, const std::string& proxy, const std::string& version,
+                          int repeat) {
+  out_ << "badgateway run: " << total << " scenario" << (total == 1 ? "" : "s")
+       << (repeat > 1 ? " x " + std::to_string(repeat) + " runs" : "") << " against " << proxy
+       << (version.empty() ? "" : " " + version) << " (badgateway " << bgw::version << ")\n";
   out_.flush();
 }
 
@@ -146,9 +153,19 @@ void ConsoleReport::finish(const RunReport& report) {
              error = report.count(Verdict::error), skip = report.count(Verdict::skip);
   out_ << "\n"
        << pass << " pass, " << xfail << " xfail, " << fail << " fail, " << xpass << " xpass, "
-       << error << " error, " << skip << " skip in " << secs(report.elapsed) << "\n";
-  out_ << pass + xfail << " passed, " << fail + xpass + error << " failed, " << skip
-       << " skipped\n";
+       << error << " error, " << skip << " skip"
+       << (report.repeat > 1 ? ", " + std::to_string(report.count_flaky()) + " flaky" : "")
+       << " in " << secs(report.elapsed) << "\n";
+  out_ << pass + xfail << " passed, " << fail + xpass + error << " failed, " << skip << " skipped"
+       << (report.repeat > 1 ? ", " + std::to_string(report.count_flaky()) + " flaky" : "") << "\n";
+  for (const auto& r : report.results) {
+    if (!r.flaky()) continue;
+    out_ << (color_ ? "\033[35m" : "") << "FLAKY" << (color_ ? "\033[0m" : "") << "  "
+         << pad(r.name, 34) << " " << runs_text(r.runs, ", ") << "\n";
+  }
+  if (report.count_flaky() > 0 && report.exit_code() == exit_flaky)
+    out_ << "flaky: a verdict changed between runs and nothing failed in every run (exit code "
+         << exit_flaky << ")\n";
   if (report.proxy_missing())
     out_ << "nothing was tested: " << report.proxy << "'s program is not installed (exit code "
          << exit_proxy_missing << ")\n";
@@ -196,12 +213,33 @@ void write_junit(const RunReport& report, std::ostream& out) {
       << report.count(Verdict::error) << "\" skipped=\"" << report.count(Verdict::skip)
       << "\" time=\"" << fixed(report.elapsed) << "\" timestamp=\"" << iso8601(report.started)
       << "\">\n";
-  out << "  <properties><property name=\"badgateway_version\" value=\"" << bgw::version
-      << "\"/></properties>\n";
+  out << "  <properties><property name=\"badgateway_version\" value=\""
+      << text::xml_text(report.badgateway_version) << "\"/>";
+  if (report.shard)
+    out << "<property name=\"shard\" value=\"" << report.shard->to_string() << "\"/>";
+  out << "</properties>\n";
   for (const auto& r : report.results) {
     out << "  <testcase classname=\"" << text::xml_text(report.proxy) << "\" name=\""
         << text::xml_text(r.name) << "\" file=\"" << text::xml_text(r.file) << "\" time=\""
         << fixed(r.elapsed) << "\">\n";
+    if (!r.runs.empty()) {
+      out << "    <properties><property name=\"verdict\" value=\""
+          << (r.flaky() ? "flaky" : to_string(r.verdict)) << "\"/><property name=\"runs\" value=\""
+          << runs_text(r.runs, ",") << "\"/></properties>\n";
+    }
+    if (r.flaky()) {
+      // Surefire's rerun vocabulary: the case passes, the unstable run is evidence.
+      const bool bad =
+          r.verdict == Verdict::fail || r.verdict == Verdict::xpass || r.verdict == Verdict::error;
+      if (bad) {
+        const char* element = r.verdict == Verdict::error ? "flakyError" : "flakyFailure";
+        out << "    <" << element << " message=\"" << text::xml_text(r.reason) << "\" type=\""
+            << to_string(r.verdict) << "\">" << text::xml_text(details(r)) << "</" << element
+            << ">\n";
+      }
+      out << "  </testcase>\n";
+      continue;
+    }
     switch (r.verdict) {
       case Verdict::fail:
       case Verdict::xpass:
@@ -216,8 +254,9 @@ void write_junit(const RunReport& report, std::ostream& out) {
         out << "    <skipped message=\"" << text::xml_text(r.reason) << "\"/>\n";
         break;
       case Verdict::xfail:
-        out << "    <properties><property name=\"verdict\" value=\"xfail\"/></properties>\n"
-            << "    <system-out>" << text::xml_text(r.reason) << "</system-out>\n";
+        if (r.runs.empty())
+          out << "    <properties><property name=\"verdict\" value=\"xfail\"/></properties>\n";
+        out << "    <system-out>" << text::xml_text(r.reason) << "</system-out>\n";
         break;
       case Verdict::pass:
         break;
@@ -228,9 +267,10 @@ void write_junit(const RunReport& report, std::ostream& out) {
 }
 
 void write_json(const RunReport& report, std::ostream& out) {
-  out << "{\"schema\":\"badgateway.run/1\",\"badgateway_version\":"
-      << json(std::string(bgw::version)) << ",\"proxy\":" << json(report.proxy)
+  out << "{\"schema\":\"badgateway.run/2\",\"badgateway_version\":"
+      << json(report.badgateway_version) << ",\"proxy\":" << json(report.proxy)
       << ",\"proxy_version\":" << json(report.proxy_version)
+      << ",\"shard\":" << (report.shard ? json(report.shard->to_string()) : "null")
       << ",\"started\":" << json(iso8601(report.started))
       << ",\"elapsed_ms\":" << msd(report.elapsed) << ",\"summary\":{";
   bool first = true;
@@ -239,13 +279,19 @@ void write_json(const RunReport& report, std::ostream& out) {
     out << (first ? "" : ",") << "\"" << to_string(v) << "\":" << report.count(v);
     first = false;
   }
-  out << "},\"interrupted\":" << (report.interrupted ? "true" : "false")
+  out << ",\"flaky\":" << report.count_flaky() << "},\"repeat\":" << report.repeat
+      << ",\"interrupted\":" << (report.interrupted ? "true" : "false")
       << ",\"exit_code\":" << report.exit_code() << ",\"scenarios\":[";
   for (std::size_t i = 0; i < report.results.size(); ++i) {
     const auto& r = report.results[i];
     out << (i ? "," : "") << "{\"name\":" << json(r.name) << ",\"file\":" << json(r.file)
-        << ",\"description\":" << json(r.description) << ",\"verdict\":\"" << to_string(r.verdict)
-        << "\",\"reason\":" << json(r.reason) << ",\"elapsed_ms\":" << msd(r.elapsed)
+        << ",\"description\":" << json(r.description) << ",\"verdict\":\""
+        << (r.flaky() ? "flaky" : to_string(r.verdict)) << "\",\"runs\":[";
+    if (r.runs.empty()) out << "\"" << to_string(r.verdict) << "\"";
+    for (std::size_t k = 0; k < r.runs.size(); ++k)
+      out << (k ? "," : "") << "\"" << to_string(r.runs[k]) << "\"";
+    out << "],\"proxy_missing\":" << (r.proxy_missing ? "true" : "false")
+        << ",\"reason\":" << json(r.reason) << ",\"elapsed_ms\":" << msd(r.elapsed)
         << ",\"waits_ms\":" << msd(r.waits) << ",\"run_dir\":" << json(r.run_dir)
         << ",\"checks\":[";
     for (std::size_t j = 0; j < r.checks.size(); ++j) {

@@ -486,9 +486,27 @@ std::size_t ScenarioResult::should_failed() const {
       [](const CheckResult& c) { return !c.passed && c.severity == Severity::should; }));
 }
 
+bool ScenarioResult::flaky() const {
+  return std::any_of(runs.begin(), runs.end(), [&](Verdict v) { return v != runs.front(); });
+}
+
+std::size_t kept_run(const std::vector<Verdict>& runs) {
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (runs[i] == Verdict::fail || runs[i] == Verdict::xpass || runs[i] == Verdict::error)
+      return i;
+  }
+  return 0;
+}
+
 std::size_t RunReport::count(Verdict v) const {
-  return static_cast<std::size_t>(std::count_if(
-      results.begin(), results.end(), [&](const ScenarioResult& r) { return r.verdict == v; }));
+  return static_cast<std::size_t>(
+      std::count_if(results.begin(), results.end(),
+                    [&](const ScenarioResult& r) { return r.verdict == v && !r.flaky(); }));
+}
+
+std::size_t RunReport::count_flaky() const {
+  return static_cast<std::size_t>(std::count_if(results.begin(), results.end(),
+                                                [](const ScenarioResult& r) { return r.flaky(); }));
 }
 
 bool RunReport::proxy_missing() const {
@@ -500,6 +518,7 @@ int RunReport::exit_code() const {
   if (interrupted) return 130;
   if (count(Verdict::error) > 0) return 3;
   if (count(Verdict::fail) > 0 || count(Verdict::xpass) > 0) return 1;
+  if (count_flaky() > 0) return exit_flaky;
   if (proxy_missing()) return exit_proxy_missing;
   return 0;
 }

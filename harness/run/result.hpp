@@ -9,8 +9,10 @@
 #include <string>
 #include <vector>
 
+#include "bgw_version.hpp"
 #include "harness/client/observation.hpp"
 #include "harness/proxy/adapter.hpp"
+#include "harness/run/shard.hpp"
 #include "harness/scenario/scenario.hpp"
 
 namespace bgw::run {
@@ -66,7 +68,12 @@ struct ScenarioResult {
   std::string run_dir;           ///< kept on failure or with --keep-artifacts; empty otherwise
   std::chrono::steady_clock::duration elapsed{};
   std::chrono::steady_clock::duration waits{};  ///< intentional waits (pauses, timeline)
+  /// `--repeat N`: the verdict of each run, in order (empty: it ran once). The other fields are
+  /// one run's, the one kept_run() picks; `verdict` is that run's.
+  std::vector<Verdict> runs;
 
+  /// The runs' verdicts differ: the scenario is flaky, neither passed nor failed.
+  bool flaky() const;
   std::size_t must_failed() const;
   std::size_t should_failed() const;
 };
@@ -76,20 +83,35 @@ struct ScenarioResult {
 /// is missing shows as skipped there, never as passed.
 inline constexpr int exit_proxy_missing = 77;
 
+/// The exit code of a run with `--repeat` where some scenario's verdict changed between runs and
+/// nothing failed consistently: not a pass (something is unstable) and not a failure (no
+/// verdict held), so CI can tell the two apart (docs/ci.md).
+inline constexpr int exit_flaky = 4;
+
+/// Of the verdicts of a scenario's repeated runs, the index of the run to report in full: the
+/// first fail, xpass or error (the evidence worth reading), else the first run.
+std::size_t kept_run(const std::vector<Verdict>& runs);
+
 struct RunReport {
+  std::string badgateway_version = std::string(bgw::version);  ///< of the badgateway that ran
   std::string proxy;
   std::string proxy_version;
   std::vector<ScenarioResult> results;
   std::chrono::system_clock::time_point started;
   std::chrono::steady_clock::duration elapsed{};
-  bool interrupted = false;  ///< SIGINT/SIGTERM stopped the run before every scenario ran
+  bool interrupted = false;    ///< SIGINT/SIGTERM stopped the run before every scenario ran
+  std::optional<Shard> shard;  ///< `--shard I/N`: the report holds that shard only
+  int repeat = 1;              ///< `--repeat N`: every scenario ran N times
 
+  /// Scenarios with verdict `v`, flaky ones excepted.
   std::size_t count(Verdict v) const;
+  std::size_t count_flaky() const;
   /// True when a scenario was skipped because the proxy's program is not installed.
   bool proxy_missing() const;
-  /// 130 interrupted, else 3 any harness error, else 1 any fail/xpass, else 77
-  /// (exit_proxy_missing) when the proxy's program is not installed, else 0 (all pass/xfail,
-  /// and skips for unmet requirements): what `badgateway run` exits with.
+  /// 130 interrupted, else 3 any harness error, else 1 any fail/xpass, else 4 (exit_flaky) any
+  /// flaky scenario, else 77 (exit_proxy_missing) when the proxy's program is not installed,
+  /// else 0 (all pass/xfail, and skips for unmet requirements): what `badgateway run` exits
+  /// with. Flaky scenarios count only as flaky.
   int exit_code() const;
 };
 
