@@ -1,130 +1,106 @@
 #include "json_writer.hpp"
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 #include <ostream>
 
 #include "bgw_version.hpp"
 #include "harness/client/observation.hpp"
+#include "harness/run/result_json.hpp"
 #include "harness/text/escape.hpp"
+#include "simulator/json_text.hpp"
 
 namespace bgw::matrix {
 
-using namespace bgw::text;  // html_text, wire_text, json_text, json_bytes, markdown_text
 namespace {
 
-std::string ms(std::chrono::nanoseconds d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", std::chrono::duration<double, std::milli>(d).count());
-  return buf;
+namespace json = boost::json;
+using run::ms_value;
+using run::text_value;
+using run::wire_value;
+
+json::array strings(const std::vector<std::string>& v) {
+  json::array out;
+  for (const auto& s : v) out.push_back(text_value(s));
+  return out;
 }
 
-const char* boolean(bool b) {
-  return b ? "true" : "false";
+json::object cell_json(const run::ScenarioResult& r) {
+  json::array checks;
+  for (const auto& c : r.checks) checks.push_back(run::check_json(c));
+  json::array exchanges;
+  for (const auto& x : r.exchanges) exchanges.push_back(run::exchange_json(x, true));
+  return json::object{{"cell", to_string(classify(r))},
+                      {"verdict", run::to_string(r.verdict)},
+                      {"reason", text_value(r.reason)},
+                      {"elapsed_ms", ms_value(r.elapsed)},
+                      {"run_dir", text_value(r.run_dir)},
+                      {"checks", std::move(checks)},
+                      {"exchanges", std::move(exchanges)},
+                      {"upstream_journal", wire_value(r.upstream_journal)},
+                      {"proxy_log_tail", wire_value(r.proxy_log_tail)}};
 }
 
-void write_strings(std::ostream& out, const std::vector<std::string>& v) {
-  out << "[";
-  for (std::size_t i = 0; i < v.size(); ++i) out << (i ? "," : "") << json_text(v[i]);
-  out << "]";
-}
-
-void write_checks(std::ostream& out, const std::vector<run::CheckResult>& checks) {
-  out << "[";
-  for (std::size_t j = 0; j < checks.size(); ++j) {
-    const auto& c = checks[j];
-    out << (j ? "," : "") << "{\"kind\":" << json_text(c.kind)
-        << ",\"subject\":" << json_text(c.subject) << ",\"passed\":" << boolean(c.passed)
-        << ",\"severity\":\"" << (c.severity == scenario::Severity::must ? "must" : "should")
-        << "\",\"expected\":" << json_text(c.expected) << ",\"observed\":" << json_text(c.observed)
-        << ",\"why\":" << json_text(c.why)
-        << ",\"where\":" << json_text(c.where.file ? c.where.to_string() : "") << ",\"deviation\":";
-    if (c.deviation)
-      out << "{\"actual\":" << json_text(c.deviation->actual)
-          << ",\"reason\":" << json_text(c.deviation->reason)
-          << ",\"link\":" << json_text(c.deviation->link) << "}";
-    else
-      out << "null";
-    out << "}";
+// Compact JSON, but each proxy, each scenario and each of its cells starts a line: a matrix
+// holds tens of scenarios times ten proxies, and a line per cell keeps it readable and diffable.
+void write_object_lines(std::ostream& out, const json::object& o, const char* indent) {
+  out << "{";
+  bool first = true;
+  for (const auto& kv : o) {
+    out << (first ? "" : ",") << "\n"
+        << indent << sim::json_text(json::string(kv.key())) << ":" << sim::json_text(kv.value());
+    first = false;
   }
-  out << "]";
-}
-
-void write_exchanges(std::ostream& out, const std::vector<run::Exchange>& exchanges) {
-  out << "[";
-  for (std::size_t j = 0; j < exchanges.size(); ++j) {
-    const auto& x = exchanges[j];
-    const auto& o = x.observation;
-    out << (j ? "," : "") << "{\"step\":" << x.step + 1 << ",\"repeat\":" << x.repeat + 1
-        << ",\"request\":" << json_bytes(x.request_bytes)
-        << ",\"connected\":" << boolean(o.connected)
-        << ",\"ending\":" << (o.ending ? json_text(client::to_string(*o.ending)) : "null")
-        << ",\"status\":" << (o.status ? std::to_string(*o.status) : "null")
-        << ",\"status_line\":" << json_bytes(o.status_line) << ",\"body_state\":\""
-        << client::to_string(o.body_state) << "\",\"summary\":" << json_text(client::describe(o))
-        << ",\"received\":" << json_bytes(o.received) << ",\"started_ms\":" << ms(x.started_at)
-        << ",\"end_ms\":" << ms(o.timings.end) << "}";
-  }
-  out << "]";
-}
-
-void write_cell(std::ostream& out, const run::ScenarioResult& r) {
-  const Cell cell = classify(r);
-  out << "{\"cell\":\"" << to_string(cell) << "\",\"verdict\":\"" << run::to_string(r.verdict)
-      << "\",\"reason\":" << json_text(r.reason) << ",\"elapsed_ms\":" << ms(r.elapsed)
-      << ",\"run_dir\":" << json_text(r.run_dir) << ",\"checks\":";
-  write_checks(out, r.checks);
-  out << ",\"exchanges\":";
-  write_exchanges(out, r.exchanges);
-  out << ",\"upstream_journal\":" << json_bytes(r.upstream_journal)
-      << ",\"proxy_log_tail\":" << json_bytes(r.proxy_log_tail) << "}";
+  out << "}";
 }
 
 }  // namespace
 
 void write_json(const Matrix& m, std::ostream& out) {
-  out << "{\"schema\":\"badgateway.matrix/1\",\"badgateway_version\":"
-      << json_text(std::string(bgw::version))
-      << ",\"generated\":" << json_text(iso8601(m.generated))
-      << ",\"command\":" << json_text(m.command_line) << ",\"elapsed_ms\":" << ms(m.elapsed)
-      << ",\"interrupted\":" << boolean(m.interrupted) << ",\"legend\":[";
-  for (std::size_t i = 0; i < all_cells.size(); ++i) {
-    const Cell c = all_cells[i];
-    out << (i ? "," : "") << "{\"cell\":\"" << to_string(c)
-        << "\",\"symbol\":" << json_text(symbol(c)) << ",\"title\":" << json_text(title(c))
-        << ",\"meaning\":" << json_text(meaning(c)) << "}";
-  }
-  out << "],\n\"proxies\":[";
+  json::array legend;
+  for (const Cell c : all_cells)
+    legend.push_back(json::object{{"cell", to_string(c)},
+                                  {"symbol", text_value(symbol(c))},
+                                  {"title", text_value(title(c))},
+                                  {"meaning", text_value(meaning(c))}});
+  const json::object head{
+      {"schema", "badgateway.matrix/1"},   {"badgateway_version", std::string(bgw::version)},
+      {"generated", iso8601(m.generated)}, {"command", text_value(m.command_line)},
+      {"elapsed_ms", ms_value(m.elapsed)}, {"interrupted", m.interrupted},
+      {"legend", std::move(legend)}};
+  const std::string head_text = sim::json_text(head);
+  out << head_text.substr(0, head_text.size() - 1) << ",\n\"proxies\":[";
   for (std::size_t p = 0; p < m.columns.size(); ++p) {
     const auto& col = m.columns[p];
-    out << (p ? "," : "") << "\n{\"name\":" << json_text(col.name)
-        << ",\"version\":" << json_text(col.version)
-        << ",\"adapter\":" << json_text(col.adapter_path)
-        << ",\"skipped\":" << boolean(!col.skip_reason.empty())
-        << ",\"skip_reason\":" << json_text(col.skip_reason)
-        << ",\"elapsed_ms\":" << ms(col.elapsed) << ",\"counts\":{";
-    const CellCounts counts = m.counts(p);
-    for (std::size_t i = 0; i < all_cells.size(); ++i)
-      out << (i ? "," : "") << "\"" << to_string(all_cells[i]) << "\":" << counts[i];
-    out << "}}";
+    json::object counts;
+    const CellCounts n = m.counts(p);
+    for (std::size_t i = 0; i < all_cells.size(); ++i) counts[to_string(all_cells[i])] = n[i];
+    out << (p ? "," : "") << "\n"
+        << sim::json_text(json::object{{"name", text_value(col.name)},
+                                       {"version", text_value(col.version)},
+                                       {"adapter", text_value(col.adapter_path)},
+                                       {"skipped", !col.skip_reason.empty()},
+                                       {"skip_reason", text_value(col.skip_reason)},
+                                       {"elapsed_ms", ms_value(col.elapsed)},
+                                       {"counts", std::move(counts)}});
   }
   out << "],\n\"scenarios\":[";
   for (std::size_t s = 0; s < m.rows.size(); ++s) {
     const auto& row = m.rows[s];
-    out << (s ? "," : "") << "\n{\"name\":" << json_text(row.name)
-        << ",\"file\":" << json_text(row.file) << ",\"group\":" << json_text(row.group)
-        << ",\"description\":" << json_text(row.description) << ",\"spec\":";
-    write_strings(out, row.spec);
-    out << ",\"tags\":";
-    write_strings(out, row.tags);
-    out << ",\"cells\":{";
-    bool first = true;
-    for (const auto& col : m.columns) {
-      if (s >= col.results.size()) continue;
-      out << (first ? "" : ",") << "\n " << json_text(col.name) << ":";
-      write_cell(out, col.results[s]);
-      first = false;
-    }
-    out << "}}";
+    json::object cells;
+    for (const auto& col : m.columns)
+      if (s < col.results.size()) cells[col.name] = cell_json(col.results[s]);
+    const std::string row_head =
+        sim::json_text(json::object{{"name", text_value(row.name)},
+                                    {"file", text_value(row.file)},
+                                    {"group", text_value(row.group)},
+                                    {"description", text_value(row.description)},
+                                    {"spec", strings(row.spec)},
+                                    {"tags", strings(row.tags)}});
+    out << (s ? "," : "") << "\n" << row_head.substr(0, row_head.size() - 1) << ",\"cells\":";
+    write_object_lines(out, cells, " ");
+    out << "}";
   }
   out << "]}\n";
 }

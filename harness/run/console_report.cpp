@@ -1,5 +1,7 @@
 #include "console_report.hpp"
 
+#include <boost/json.hpp>
+
 #include <cstdio>
 #include <ctime>
 #include <ostream>
@@ -7,9 +9,11 @@
 
 #include "bgw_version.hpp"
 #include "harness/client/http_exchange.hpp"
+#include "harness/run/result_json.hpp"
 #include "harness/text/escape.hpp"
 #include "harness/text/time_text.hpp"
 #include "simulator/journal.hpp"
+#include "simulator/json_text.hpp"
 
 namespace bgw::run {
 namespace {
@@ -188,19 +192,8 @@ std::string details(const ScenarioResult& r) {
 
 // Text (names, reasons, expectations): UTF-8 kept. Wire bytes: one \u00XX per byte outside
 // printable ASCII, lossless (docs/report-json.md).
-std::string json(std::string_view text) {
-  return text::json_text(text);
-}
-std::string json_wire(std::string_view bytes) {
-  return text::json_bytes(bytes);
-}
-
 std::string iso8601(std::chrono::system_clock::time_point t) {
   return text::iso8601_utc(t);
-}
-
-double msd(client::Duration d) {
-  return std::chrono::duration<double, std::milli>(d).count();
 }
 
 }  // namespace
@@ -267,66 +260,52 @@ void write_junit(const RunReport& report, std::ostream& out) {
 }
 
 void write_json(const RunReport& report, std::ostream& out) {
-  out << "{\"schema\":\"badgateway.run/2\",\"badgateway_version\":"
-      << json(report.badgateway_version) << ",\"proxy\":" << json(report.proxy)
-      << ",\"proxy_version\":" << json(report.proxy_version)
-      << ",\"shard\":" << (report.shard ? json(report.shard->to_string()) : "null")
-      << ",\"started\":" << json(iso8601(report.started))
-      << ",\"elapsed_ms\":" << msd(report.elapsed) << ",\"summary\":{";
-  bool first = true;
+  namespace json = boost::json;
+  json::object summary;
   for (Verdict v : {Verdict::pass, Verdict::fail, Verdict::xfail, Verdict::xpass, Verdict::error,
-                    Verdict::skip}) {
-    out << (first ? "" : ",") << "\"" << to_string(v) << "\":" << report.count(v);
-    first = false;
+                    Verdict::skip})
+    summary[to_string(v)] = report.count(v);
+  summary["flaky"] = report.count_flaky();
+  json::array scenarios;
+  for (const auto& r : report.results) {
+    json::array runs;
+    if (r.runs.empty()) runs.push_back(json::string(to_string(r.verdict)));
+    for (Verdict v : r.runs) runs.push_back(json::string(to_string(v)));
+    json::array checks;
+    for (const auto& c : r.checks) checks.push_back(check_json(c));
+    json::array exchanges;
+    for (const auto& x : r.exchanges) exchanges.push_back(exchange_json(x, false));
+    scenarios.push_back(json::object{{"name", text_value(r.name)},
+                                     {"file", text_value(r.file)},
+                                     {"description", text_value(r.description)},
+                                     {"verdict", r.flaky() ? "flaky" : to_string(r.verdict)},
+                                     {"runs", std::move(runs)},
+                                     {"proxy_missing", r.proxy_missing},
+                                     {"reason", text_value(r.reason)},
+                                     {"elapsed_ms", ms_value(r.elapsed)},
+                                     {"waits_ms", ms_value(r.waits)},
+                                     {"run_dir", text_value(r.run_dir)},
+                                     {"checks", std::move(checks)},
+                                     {"exchanges", std::move(exchanges)},
+                                     {"upstream_journal", wire_value(r.upstream_journal)},
+                                     {"proxy_log_tail", wire_value(r.proxy_log_tail)}});
   }
-  out << ",\"flaky\":" << report.count_flaky() << "},\"repeat\":" << report.repeat
-      << ",\"interrupted\":" << (report.interrupted ? "true" : "false")
-      << ",\"exit_code\":" << report.exit_code() << ",\"scenarios\":[";
-  for (std::size_t i = 0; i < report.results.size(); ++i) {
-    const auto& r = report.results[i];
-    out << (i ? "," : "") << "{\"name\":" << json(r.name) << ",\"file\":" << json(r.file)
-        << ",\"description\":" << json(r.description) << ",\"verdict\":\""
-        << (r.flaky() ? "flaky" : to_string(r.verdict)) << "\",\"runs\":[";
-    if (r.runs.empty()) out << "\"" << to_string(r.verdict) << "\"";
-    for (std::size_t k = 0; k < r.runs.size(); ++k)
-      out << (k ? "," : "") << "\"" << to_string(r.runs[k]) << "\"";
-    out << "],\"proxy_missing\":" << (r.proxy_missing ? "true" : "false")
-        << ",\"reason\":" << json(r.reason) << ",\"elapsed_ms\":" << msd(r.elapsed)
-        << ",\"waits_ms\":" << msd(r.waits) << ",\"run_dir\":" << json(r.run_dir)
-        << ",\"checks\":[";
-    for (std::size_t j = 0; j < r.checks.size(); ++j) {
-      const auto& c = r.checks[j];
-      out << (j ? "," : "") << "{\"kind\":" << json(c.kind) << ",\"subject\":" << json(c.subject)
-          << ",\"passed\":" << (c.passed ? "true" : "false") << ",\"severity\":\""
-          << (c.severity == scenario::Severity::must ? "must" : "should")
-          << "\",\"expected\":" << json(c.expected) << ",\"observed\":" << json(c.observed)
-          << ",\"why\":" << json(c.why)
-          << ",\"where\":" << json(c.where.file ? c.where.to_string() : "") << ",\"deviation\":";
-      if (c.deviation)
-        out << "{\"actual\":" << json(c.deviation->actual)
-            << ",\"reason\":" << json(c.deviation->reason)
-            << ",\"link\":" << json(c.deviation->link) << "}";
-      else
-        out << "null";
-      out << "}";
-    }
-    out << "],\"exchanges\":[";
-    for (std::size_t j = 0; j < r.exchanges.size(); ++j) {
-      const auto& x = r.exchanges[j];
-      const auto& o = x.observation;
-      out << (j ? "," : "") << "{\"step\":" << x.step + 1 << ",\"repeat\":" << x.repeat + 1
-          << ",\"request\":" << json_wire(x.request_bytes)
-          << ",\"connected\":" << (o.connected ? "true" : "false")
-          << ",\"ending\":" << (o.ending ? json(client::to_string(*o.ending)) : "null")
-          << ",\"status\":" << (o.status ? std::to_string(*o.status) : "null")
-          << ",\"status_line\":" << json_wire(o.status_line) << ",\"body_state\":\""
-          << client::to_string(o.body_state) << "\",\"received\":" << json_wire(o.received)
-          << ",\"end_ms\":" << msd(o.timings.end) << "}";
-    }
-    out << "],\"upstream_journal\":" << json_wire(r.upstream_journal)
-        << ",\"proxy_log_tail\":" << json_wire(r.proxy_log_tail) << "}";
-  }
-  out << "]}\n";
+  json::object doc{{"schema", "badgateway.run/2"},
+                   {"badgateway_version", text_value(report.badgateway_version)},
+                   {"proxy", text_value(report.proxy)},
+                   {"proxy_version", text_value(report.proxy_version)}};
+  if (report.shard)
+    doc["shard"] = report.shard->to_string();
+  else
+    doc["shard"] = nullptr;
+  doc["started"] = iso8601(report.started);
+  doc["elapsed_ms"] = ms_value(report.elapsed);
+  doc["summary"] = std::move(summary);
+  doc["repeat"] = report.repeat;
+  doc["interrupted"] = report.interrupted;
+  doc["exit_code"] = report.exit_code();
+  doc["scenarios"] = std::move(scenarios);
+  out << sim::json_text(doc) << "\n";
 }
 
 }  // namespace bgw::run

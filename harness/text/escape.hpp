@@ -31,6 +31,10 @@ std::string wire_text(std::string_view bytes, std::size_t max);
 /// surrogate pairs above U+FFFF), and each byte that is not valid UTF-8 becomes U+FFFD.
 std::string json_text(std::string_view text);
 
+/// Text as valid UTF-8 for a JSON value: valid sequences kept, each other byte U+FFFD (what
+/// json_text writes as \ufffd), so Boost.JSON's serializer always writes valid JSON.
+std::string valid_utf8(std::string_view text);
+
 /// A JSON string literal of raw bytes, one "\u00XX" escape per byte outside printable ASCII (the
 /// convention of badgateway.run/1): lossless, decode as Latin-1 to get the bytes back.
 std::string json_bytes(std::string_view bytes);

@@ -64,8 +64,8 @@ TEST(BenchReport, JsonHasTheSchemaAndEscapesStrings) {
   EXPECT_THAT(j, testing::StartsWith("{\"schema\":\"badgateway.bench/1\""));
   EXPECT_THAT(j, HasSubstr("\"description\":\"<script>alert('x')</script> & \\\"quotes\\\"\""));
   EXPECT_THAT(j, HasSubstr("\"sent\":3,\"responses\":2,\"transport_errors\":1,\"failed\":2"));
-  EXPECT_THAT(j, HasSubstr("\"kind\":\"disruptive\",\"at_ms\":1000.000"));
-  EXPECT_THAT(j, HasSubstr("\"time_to_detect_ms\":102.000"));  // the 502 ended at 1102ms
+  EXPECT_THAT(j, HasSubstr("\"kind\":\"disruptive\",\"at_ms\":1000,"));
+  EXPECT_THAT(j, HasSubstr("\"time_to_detect_ms\":102,"));  // the 502 ended at 1102ms
   EXPECT_THAT(j, HasSubstr("\"time_to_recover_ms\":null"));
   EXPECT_THAT(j, HasSubstr("\"examples\":[{\"id\":3,\"upstreams\":[\"primary\",\"back<up>\"]}]"));
   EXPECT_THAT(j, HasSubstr("\"errors\":{\"http_502\":1,\"reset\":1}"));
