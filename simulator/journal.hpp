@@ -3,6 +3,7 @@
 // upstream runs (snapshot) and as JSON lines for run directories.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
@@ -71,6 +72,11 @@ class Journal {
   void set_listener(std::function<void(const Event&)> listener);
   std::vector<Event> snapshot() const;
   std::size_t count(EventKind kind) const;
+  /// How many events of `kind` happened, kept or not (at JournalLevel::counters too): O(1), for
+  /// readers that ask while the upstream runs for hours (the control API's counters).
+  std::uint64_t total(EventKind kind) const {
+    return totals_[static_cast<std::size_t>(kind)].load(std::memory_order_relaxed);
+  }
   std::size_t count_if(const std::function<bool(const Event&)>& pred) const;
 
   std::uint64_t connections() const { return connections_.load(std::memory_order_relaxed); }
@@ -90,6 +96,8 @@ class Journal {
   mutable std::mutex mutex_;
   std::vector<Event> events_;
   std::function<void(const Event&)> listener_;
+  static constexpr std::size_t kinds = static_cast<std::size_t>(EventKind::foreign_request) + 1;
+  std::array<std::atomic<std::uint64_t>, kinds> totals_{};
   std::atomic<std::uint64_t> connections_{0};
   std::atomic<std::uint64_t> requests_{0};
 };

@@ -23,7 +23,7 @@ boost::json::object upstream_view(std::string_view name, const sim::Upstream& up
   counters["connections"] = j.connections();
   counters["requests"] = j.requests();
   counters["live_connections"] = upstream.live_connections();
-  counters["crashes"] = j.count(sim::EventKind::crashed);
+  counters["crashes"] = j.total(sim::EventKind::crashed);
 
   boost::json::object out;
   out["name"] = name;
