@@ -131,27 +131,17 @@ std::string bytes_as_text(std::string_view bytes) {
   return out;
 }
 
-namespace {
-
-// Milliseconds to the microsecond: what a journal line's times mean.
-double ms(Duration d) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
-         1e3;
-}
-
-}  // namespace
-
 std::string Journal::to_json(const Event& e, std::string_view upstream, Clock::time_point origin) {
   boost::json::object o;
-  o["t_ms"] = ms(e.at - origin);
+  o["t_ms"] = ms_value(e.at - origin);
   o["upstream"] = upstream;
   o["event"] = to_string(e.kind);
   if (e.connection) o["conn"] = e.connection;
   if (e.request) o["request"] = e.request;
   if (e.bytes) o["bytes"] = e.bytes;
   if (e.kind == EventKind::step) {
-    o["requested_ms"] = ms(e.requested);
-    o["actual_ms"] = ms(e.actual);
+    o["requested_ms"] = ms_value(e.requested);
+    o["actual_ms"] = ms_value(e.actual);
   }
   if (!e.detail.empty()) o["detail"] = bytes_as_text(e.detail);
   return json_text(o);

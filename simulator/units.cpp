@@ -98,4 +98,9 @@ std::string format_ms(Duration d) {
   return buf;
 }
 
+double ms_value(Duration d) {
+  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
+         1e3;
+}
+
 }  // namespace bgw::sim

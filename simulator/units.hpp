@@ -23,4 +23,7 @@ std::string format_duration(Duration d);
 /// Milliseconds with three decimals, for reports: "1000.142".
 std::string format_ms(Duration d);
 
+/// Milliseconds to the microsecond, as a number: the times of journals and reports.
+double ms_value(Duration d);
+
 }  // namespace bgw::sim

@@ -15,4 +15,10 @@ boost::json::object ApiError::to_json() const {
   return out;
 }
 
+ApiError invalid_field(std::string path, std::string message) {
+  ApiError e{422, message, {}};
+  e.errors.push_back({std::move(path), std::move(message)});
+  return e;
+}
+
 }  // namespace bgw::control

@@ -23,4 +23,7 @@ struct ApiError {
   boost::json::object to_json() const;
 };
 
+/// A 422 about one field: its JSON Pointer ("" is the whole body) and what is wrong with it.
+ApiError invalid_field(std::string path, std::string message);
+
 }  // namespace bgw::control

@@ -30,26 +30,28 @@ http::request<http::string_body> make_request(const ControlEndpoint& endpoint,
   return req;
 }
 
-// Connects within the request's deadline; false (with `failure` set) when it cannot.
-sim::net::awaitable<bool> connect(beast::tcp_stream& stream, const ControlEndpoint& endpoint,
-                                  std::string& failure) {
+// Connects and sends the request within the stream's deadline; false (with `failure` set)
+// when either fails.
+sim::net::awaitable<bool> connect_and_send(beast::tcp_stream& stream,
+                                           const ControlEndpoint& endpoint,
+                                           const ClientRequest& request, std::string& failure) {
   const tcp::endpoint to(sim::net::ip::make_address(endpoint.address), endpoint.port);
   auto [cec] = co_await stream.async_connect(to, sim::nothrow);
-  if (cec) failure = "connect: " + cec.message();
-  co_return !cec;
+  if (cec) {
+    failure = "connect: " + cec.message();
+    co_return false;
+  }
+  auto req = make_request(endpoint, request);
+  auto [wec, wn] = co_await http::async_write(stream, req, sim::nothrow);
+  if (wec) failure = "send: " + wec.message();
+  co_return !wec;
 }
 
 sim::net::awaitable<void> exchange(const ControlEndpoint& endpoint, const ClientRequest& request,
                                    ClientReply& reply, std::string& failure) {
   beast::tcp_stream stream(co_await sim::net::this_coro::executor);
   stream.expires_after(request.timeout);
-  if (!co_await connect(stream, endpoint, failure)) co_return;
-  auto req = make_request(endpoint, request);
-  auto [wec, wn] = co_await http::async_write(stream, req, sim::nothrow);
-  if (wec) {
-    failure = "send: " + wec.message();
-    co_return;
-  }
+  if (!co_await connect_and_send(stream, endpoint, request, failure)) co_return;
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(64 * 1024 * 1024);
@@ -69,13 +71,7 @@ sim::net::awaitable<void> events(const ControlEndpoint& endpoint, const ClientRe
                                  int& status, std::string& error_body, std::string& failure) {
   beast::tcp_stream stream(co_await sim::net::this_coro::executor);
   stream.expires_after(request.timeout);
-  if (!co_await connect(stream, endpoint, failure)) co_return;
-  auto req = make_request(endpoint, request);
-  auto [wec, wn] = co_await http::async_write(stream, req, sim::nothrow);
-  if (wec) {
-    failure = "send: " + wec.message();
-    co_return;
-  }
+  if (!co_await connect_and_send(stream, endpoint, request, failure)) co_return;
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, sim::nothrow);

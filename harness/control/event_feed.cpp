@@ -1,26 +1,11 @@
 #include "event_feed.hpp"
 
 #include "simulator/json_text.hpp"
+#include "simulator/units.hpp"
 
 #include <algorithm>
 
 namespace bgw::control {
-namespace {
-
-// Milliseconds to the microsecond, as in the journal files.
-double ms_between(sim::Clock::time_point from, sim::Clock::time_point to) {
-  return static_cast<double>(
-             std::chrono::duration_cast<std::chrono::microseconds>(to - from).count()) /
-         1e3;
-}
-
-double ms(sim::Duration d) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
-         1e3;
-}
-
-}  // namespace
-
 EventFeed::EventFeed(sim::net::io_context& io, sim::Clock::time_point origin, std::size_t capacity)
     : io_(io), origin_(origin), capacity_(capacity == 0 ? 1 : capacity) {}
 
@@ -71,7 +56,7 @@ void EventFeed::add_wire(const std::string& upstream, const sim::Event& event) {
 boost::json::object EventFeed::render(const Entry& e, std::uint64_t seq) const {
   boost::json::object o;
   o["seq"] = seq;
-  o["t_ms"] = ms_between(origin_, e.at);
+  o["t_ms"] = sim::ms_value(e.at - origin_);
   if (e.upstream != 0) o["upstream"] = names_[e.upstream];
   if (e.is_control) {
     o["event"] = "control";
@@ -83,8 +68,8 @@ boost::json::object EventFeed::render(const Entry& e, std::uint64_t seq) const {
   if (e.request) o["request"] = e.request;
   if (e.bytes) o["bytes"] = e.bytes;
   if (e.kind == sim::EventKind::step) {
-    o["requested_ms"] = ms(e.requested);
-    o["actual_ms"] = ms(e.actual);
+    o["requested_ms"] = sim::ms_value(e.requested);
+    o["actual_ms"] = sim::ms_value(e.actual);
   }
   if (!e.detail.empty()) o["detail"] = sim::bytes_as_text(e.detail);
   return o;

@@ -7,16 +7,6 @@
 #include "harness/scenario/runtime_tables.hpp"
 
 namespace bgw::control {
-namespace {
-
-ApiError invalid(std::string path, std::string message) {
-  ApiError e{422, message, {}};
-  e.errors.push_back({std::move(path), std::move(message)});
-  return e;
-}
-
-}  // namespace
-
 std::variant<FaultRequest, ApiError> decode_fault_request(std::string_view body,
                                                           const sim::Response& base) {
   auto parsed = parse_json_body(body);
@@ -32,15 +22,15 @@ std::variant<FaultRequest, ApiError> decode_fault_request(std::string_view body,
     for (std::size_t i = 0; i < a->size(); ++i) {
       const auto* item = (*a)[i].if_object();
       if (item == nullptr)
-        return invalid("/" + std::to_string(i), "a fault rule must be a JSON object");
+        return invalid_field("/" + std::to_string(i), "a fault rule must be a JSON object");
       objects.push_back(item);
       pointers.push_back("/" + std::to_string(i));
     }
   } else {
-    return invalid("", "the body must be a fault rule (a JSON object) or an array of them");
+    return invalid_field("", "the body must be a fault rule (a JSON object) or an array of them");
   }
   if (auto at = find_null(v))
-    return invalid(*at, "null is not a value here; leave the key out for its default");
+    return invalid_field(*at, "null is not a value here; leave the key out for its default");
 
   const TomlText toml = objects_as_toml("rule", objects, pointers);
   auto decoded = scenario::decode_fault_rules(

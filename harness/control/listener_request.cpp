@@ -14,24 +14,21 @@ std::variant<sim::ListenerMode, ApiError> decode_listener(std::string_view body)
   auto parsed = parse_json_body(body);
   if (auto* e = std::get_if<ApiError>(&parsed)) return std::move(*e);
   const auto* o = std::get<boost::json::value>(parsed).if_object();
-  auto invalid = [](std::string path, std::string message) {
-    ApiError e{422, message, {}};
-    e.errors.push_back({std::move(path), std::move(message)});
-    return e;
-  };
-  if (o == nullptr) return invalid("", "the body must be a JSON object: {\"mode\": \"refuse\"}");
+  if (o == nullptr)
+    return invalid_field("", "the body must be a JSON object: {\"mode\": \"refuse\"}");
   for (const auto& kv : *o) {
     if (kv.key() != "mode") {
       constexpr std::string_view known[] = {"mode"};
       const std::string hint = scenario::closest_word(kv.key(), known);
-      return invalid("/" + std::string(kv.key()),
-                     "unknown key '" + std::string(kv.key()) + "'" +
-                         (hint.empty() ? " (the only key is 'mode')" : "; did you mean 'mode'?"));
+      return invalid_field(
+          "/" + std::string(kv.key()),
+          "unknown key '" + std::string(kv.key()) + "'" +
+              (hint.empty() ? " (the only key is 'mode')" : "; did you mean 'mode'?"));
     }
   }
   const auto* mode = o->if_contains("mode");
   if (mode == nullptr)
-    return invalid("", "'mode' is missing: \"accept\", \"refuse\" or \"blackhole\"");
+    return invalid_field("", "'mode' is missing: \"accept\", \"refuse\" or \"blackhole\"");
   std::vector<std::string_view> names;
   if (const auto* s = mode->if_string()) {
     for (const auto& sp : scenario::spellings<sim::ListenerMode>()) {
@@ -39,11 +36,11 @@ std::variant<sim::ListenerMode, ApiError> decode_listener(std::string_view body)
       names.push_back(sp.name);
     }
     const std::string hint = scenario::closest_word(*s, names);
-    return invalid("/mode", "'mode' must be \"accept\", \"refuse\" or \"blackhole\", not \"" +
-                                std::string(*s) + "\"" +
-                                (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
+    return invalid_field("/mode", "'mode' must be \"accept\", \"refuse\" or \"blackhole\", not \"" +
+                                      std::string(*s) + "\"" +
+                                      (hint.empty() ? "" : "; did you mean \"" + hint + "\"?"));
   }
-  return invalid("/mode", "'mode' must be a string: \"accept\", \"refuse\" or \"blackhole\"");
+  return invalid_field("/mode", "'mode' must be a string: \"accept\", \"refuse\" or \"blackhole\"");
 }
 
 }  // namespace bgw::control

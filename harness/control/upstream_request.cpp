@@ -7,30 +7,22 @@
 #include "harness/scenario/runtime_tables.hpp"
 
 namespace bgw::control {
-namespace {
-
-ApiError invalid(std::string path, std::string message) {
-  ApiError e{422, message, {}};
-  e.errors.push_back({std::move(path), std::move(message)});
-  return e;
-}
-
-}  // namespace
-
 std::variant<UpstreamRequest, ApiError> decode_upstream_request(std::string_view body) {
   auto parsed = parse_json_body(body);
   if (auto* e = std::get_if<ApiError>(&parsed)) return std::move(*e);
   const boost::json::value& v = std::get<boost::json::value>(parsed);
   const auto* o = v.if_object();
   if (o == nullptr)
-    return invalid("", "the body must be one upstream, a JSON object: {\"name\": \"c\"}");
+    return invalid_field("", "the body must be one upstream, a JSON object: {\"name\": \"c\"}");
   if (o->contains("event"))
-    return invalid("/event",
-                   "an upstream added at runtime has no timeline ([[upstream.event]]): change it "
-                   "through the API (faults, listener, crash, restart) when the test needs it");
-  if (!o->contains("name")) return invalid("", "'name' is missing: every upstream has a name");
+    return invalid_field(
+        "/event",
+        "an upstream added at runtime has no timeline ([[upstream.event]]): change it "
+        "through the API (faults, listener, crash, restart) when the test needs it");
+  if (!o->contains("name"))
+    return invalid_field("", "'name' is missing: every upstream has a name");
   if (auto at = find_null(v))
-    return invalid(*at, "null is not a value here; leave the key out for its default");
+    return invalid_field(*at, "null is not a value here; leave the key out for its default");
 
   const TomlText toml = objects_as_toml("upstream", {o}, {""});
   auto decoded = scenario::decode_upstream_tables(toml.text);

@@ -2,6 +2,7 @@
 
 #include "harness/text/escape.hpp"
 #include "simulator/journal.hpp"
+#include "simulator/units.hpp"
 
 namespace bgw::run {
 
@@ -16,8 +17,7 @@ json::string wire_value(std::string_view bytes) {
 }
 
 double ms_value(std::chrono::nanoseconds d) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
-         1e3;
+  return sim::ms_value(d);
 }
 
 json::object check_json(const CheckResult& c) {

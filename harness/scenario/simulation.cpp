@@ -21,12 +21,6 @@ struct Record {
   std::string error;  ///< why applying it failed, if it did
 };
 
-// Milliseconds to the microsecond, as in the upstreams' journal lines.
-double ms(sim::Duration d) {
-  return static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(d).count()) /
-         1e3;
-}
-
 }  // namespace
 
 struct Simulation::Impl : std::enable_shared_from_this<Impl> {
@@ -102,13 +96,13 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
   std::string record_json(const Record& r) const {
     const Event& e = *r.event;
     boost::json::object o;
-    o["t_ms"] = ms(r.ran - origin);
+    o["t_ms"] = sim::ms_value(r.ran - origin);
     o["upstream"] = r.upstream;
     o["event"] = "timeline";
     o["action"] = spelling(e.action);
     if (e.origin) o["fault"] = e.origin->fault;
-    o["requested_ms"] = ms(e.at.value);
-    o["actual_ms"] = ms(r.ran - anchor);
+    o["requested_ms"] = sim::ms_value(e.at.value);
+    o["actual_ms"] = sim::ms_value(r.ran - anchor);
     o["source"] = e.where.to_string();
     if (!r.error.empty()) o["error"] = r.error;
     return sim::json_text(o);
