@@ -61,7 +61,20 @@ void Journal::add(Event event) {
     return;
   if (listener_) listener_(event);
   std::lock_guard lock(mutex_);
+  if (keep_ == 0) return;
   events_.push_back(std::move(event));
+  // Trimmed in halves, so the cost per event stays constant.
+  if (events_.size() >= 2 * keep_)
+    events_.erase(events_.begin(),
+                  events_.begin() + static_cast<std::ptrdiff_t>(events_.size() - keep_));
+}
+
+void Journal::keep_at_most(std::size_t n) {
+  std::lock_guard lock(mutex_);
+  keep_ = n;
+  if (events_.size() > n)
+    events_.erase(events_.begin(),
+                  events_.begin() + static_cast<std::ptrdiff_t>(events_.size() - n));
 }
 
 void Journal::set_listener(std::function<void(const Event&)> listener) {

@@ -70,6 +70,11 @@ class Journal {
   /// Called with every event the journal keeps, on the thread that adds it, after it is kept:
   /// `badgateway serve --control` streams them to its API. Set before the upstream serves.
   void set_listener(std::function<void(const Event&)> listener);
+  /// Keep only the most recent events: at least `n` of them, fewer than 2n (trimmed in halves);
+  /// 0 keeps none. The listener still sees every event, and counters and totals stay exact:
+  /// what a long-running serve does once its events stream to a file, so memory does not grow
+  /// with run length.
+  void keep_at_most(std::size_t n);
   std::vector<Event> snapshot() const;
   std::size_t count(EventKind kind) const;
   /// How many events of `kind` happened, kept or not (at JournalLevel::counters too): O(1), for
@@ -96,6 +101,7 @@ class Journal {
   mutable std::mutex mutex_;
   std::vector<Event> events_;
   std::function<void(const Event&)> listener_;
+  std::size_t keep_ = static_cast<std::size_t>(-1);
   static constexpr std::size_t kinds = static_cast<std::size_t>(EventKind::foreign_request) + 1;
   std::array<std::atomic<std::uint64_t>, kinds> totals_{};
   std::atomic<std::uint64_t> connections_{0};

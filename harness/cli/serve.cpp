@@ -80,6 +80,10 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     err << "badgateway serve: " << e.what() << "\n";
     return 3;
   }
+  // Every journal line goes to the file as it happens, and the upstreams keep none: a serve
+  // that runs for hours holds the same memory as one that ran a minute.
+  simulation->stream_journal(
+      [&journal_out](const std::string& line) { journal_out << line << '\n'; });
   std::optional<control::ControlApi> api;
   std::optional<control::ControlServer> control_server;
   if (!options.control.empty()) {
@@ -126,7 +130,6 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   // Let the stopped sessions unwind, so their last journal entries are in the file.
   io.restart();
   io.run_for(std::chrono::milliseconds(500));
-  journal_out << simulation->journal_json_lines();
   journal_out.close();
   if (!journal_out) {
     err << "badgateway serve: writing the journal to " << journal.string() << " failed\n";

@@ -35,6 +35,27 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
   // Removed upstreams, stopped: their journals still belong in journal_json_lines().
   std::vector<std::pair<std::string, std::unique_ptr<sim::Upstream>>> retired;
   EventListener listener;
+  LineSink sink;  // set: every journal line goes here as it happens, and journals keep none
+
+  // The one journal listener an upstream has: the event listener, then the line sink.
+  void hook(const std::string& name, sim::Upstream& up) {
+    if (!listener && !sink) {
+      up.journal().set_listener({});
+      return;
+    }
+    up.journal().set_listener([this, name](const sim::Event& e) {
+      if (listener) listener(name, e);
+      if (sink) sink(sim::Journal::to_json(e, name, origin));
+    });
+  }
+
+  // What the journal kept before the sink was set (the listening event of its bind) goes to
+  // the sink, and from now on it keeps nothing.
+  void drain(const std::string& name, sim::Upstream& up) {
+    for (const sim::Event& e : up.journal().snapshot())
+      sink(sim::Journal::to_json(e, name, origin));
+    up.journal().keep_at_most(0);
+  }
   std::vector<std::pair<std::size_t, Event>> events;  // (upstream index, event), in run order
   std::size_t next = 0;
   bool started = false;
@@ -60,6 +81,7 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
     if (!upstreams[index].second) {
       rec.error = "the upstream was removed";
       records.push_back(std::move(rec));
+      if (sink) sink(record_json(records.back()));
       return;
     }
     sim::Upstream& up = *upstreams[index].second;
@@ -91,6 +113,7 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
       rec.error = ex.what();
     }
     records.push_back(std::move(rec));
+    if (sink) sink(record_json(records.back()));
   }
 
   std::string record_json(const Record& r) const {
@@ -173,8 +196,8 @@ sim::Upstream& Simulation::add_upstream(const std::string& name, sim::UpstreamSp
   if (find(name) != nullptr)
     throw std::invalid_argument("an upstream named '" + name + "' already runs");
   auto up = std::make_unique<sim::Upstream>(impl_->io, std::move(spec));
-  if (impl_->listener)
-    up->journal().set_listener([l = impl_->listener, name](const sim::Event& e) { l(name, e); });
+  impl_->hook(name, *up);
+  if (impl_->sink) impl_->drain(name, *up);
   sim::Upstream& added = *up;
   impl_->upstreams.emplace_back(name, std::move(up));
   return added;
@@ -192,13 +215,18 @@ bool Simulation::remove_upstream(std::string_view name) {
 
 void Simulation::set_event_listener(EventListener listener) {
   impl_->listener = std::move(listener);
+  for (auto& [name, up] : impl_->upstreams)
+    if (up) impl_->hook(name, *up);
+}
+
+void Simulation::stream_journal(LineSink sink) {
+  impl_->sink = std::move(sink);
   for (auto& [name, up] : impl_->upstreams) {
     if (!up) continue;
-    if (impl_->listener)
-      up->journal().set_listener([l = impl_->listener, n = name](const sim::Event& e) { l(n, e); });
-    else
-      up->journal().set_listener({});
+    impl_->hook(name, *up);
+    impl_->drain(name, *up);
   }
+  for (const Record& r : impl_->records) impl_->sink(impl_->record_json(r));
 }
 
 void Simulation::reset_to_file() {
@@ -213,9 +241,8 @@ void Simulation::reset_to_file() {
     try {
       if (!slots[i].second) {
         auto up = std::make_unique<sim::Upstream>(impl_->io, spec);
-        if (impl_->listener)
-          up->journal().set_listener(
-              [l = impl_->listener, n = slots[i].first](const sim::Event& e) { l(n, e); });
+        impl_->hook(slots[i].first, *up);
+        if (impl_->sink) impl_->drain(slots[i].first, *up);
         slots[i].second = std::move(up);
         continue;
       }

@@ -65,6 +65,15 @@ class Simulation {
   /// Every event any upstream journals, now and added later (sim::Journal::set_listener).
   void set_event_listener(EventListener listener);
 
+  using LineSink = std::function<void(const std::string& json_line)>;
+  /// From now on every journal line (each upstream's events, each timeline record) goes to
+  /// `sink` as it happens, in the order it happens, and the upstreams' journals keep no events
+  /// (their counters stay exact): memory no longer grows with run length. What was journaled
+  /// before goes to the sink first. journal_json_lines() then has nothing but the timeline.
+  /// What `badgateway serve` does: a serve runs for hours. `sink` must outlive this Simulation
+  /// (stopping journals too).
+  void stream_journal(LineSink sink);
+
   /// Back to the file's state: the file's upstreams with the file's rules, response and
   /// listener mode (a crashed one accepts again if the file says accept; a removed one is
   /// re-bound on the port it had), and none added at runtime. The timeline is not re-run:

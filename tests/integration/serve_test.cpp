@@ -277,6 +277,38 @@ TEST(ServeCommand, ServesAnExampleScenarioShowsItsFaultAndWritesTheJournal) {
   fs::remove_all(dir);
 }
 
+// What serve does for a run of hours: every journal line to a sink as it happens (what was
+// journaled before first), the upstreams keeping no events, the timeline's records streamed too.
+TEST(Simulation, StreamsTheJournalAndKeepsNone) {
+  const auto loaded = bgw::scenario::load_scenario_text(
+      "[scenario]\nname = \"stream\"\ndescription = \"d\"\n"
+      "[[upstream]]\nname = \"a\"\n"
+      "[[upstream.event]]\nat = \"0ms\"\naction = \"set_fault\"\nfault = \"reset_after_request\"\n",
+      "stream.toml");
+  ASSERT_TRUE(loaded.ok());
+  boost::asio::io_context io;
+  std::vector<std::string> lines;  // outlives the simulation, whose stop() still journals
+  bgw::scenario::Simulation sim(io, *loaded.scenario);
+  sim.stream_journal([&](const std::string& line) { lines.push_back(line); });
+  ASSERT_EQ(lines.size(), 1u);  // the listening event of the bind, journaled before
+  EXPECT_THAT(lines[0], testing::HasSubstr(R"("event":"listening")"));
+  sim.start_timeline();
+  ASSERT_TRUE(bgw::test::run_until(
+      io, [&] { return sim.events_run() == 1; }, 2s, "the event"));
+  const std::string get = "GET / HTTP/1.1\r\nHost: t\r\n\r\n";
+  EXPECT_EQ(exchange(io, sim.upstream("a").port(), get).ending, Ending::reset);
+  ASSERT_TRUE(bgw::test::run_until(
+      io, [&] { return sim.upstream("a").journal().total(bgw::sim::EventKind::closed) == 1; }, 2s,
+      "the close"));
+  std::string all;
+  for (const auto& l : lines) all += l + "\n";
+  EXPECT_THAT(all, testing::HasSubstr(R"("event":"timeline","action":"set_fault")"));
+  EXPECT_THAT(all, testing::HasSubstr(R"("event":"request_head")"));
+  EXPECT_THAT(all, testing::HasSubstr(R"("event":"closed","conn":1,"detail":"rst")"));
+  EXPECT_TRUE(sim.upstream("a").journal().snapshot().empty());
+  EXPECT_EQ(sim.upstream("a").journal().requests(), 1u);
+}
+
 // `serve --control` and `ctl` as a user runs them, two processes: the API's port in the bindings
 // line, ctl's exit codes (0 applied, 1 the API said no, 2 usage, 3 unreachable), the change seen
 // on the wire, and every change in the journal file after SIGTERM.
@@ -399,8 +431,7 @@ TEST(ServeCommand, TheTimelineSwitchesTheListenerAtItsOffset) {
   ASSERT_TRUE(code);
   EXPECT_EQ(*code, 0) << cli.drain_stderr();
   const std::string j = read_file(journal);
-  EXPECT_THAT(j,
-              testing::HasSubstr(R"("event":"timeline","action":"refuse","requested_ms":500)"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("event":"timeline","action":"refuse","requested_ms":500)"));
   EXPECT_THAT(j, testing::HasSubstr(R"("event":"listening","detail":"refuse")"));
   fs::remove_all(dir);
 }
