@@ -1,52 +1,78 @@
 #include "json_text.hpp"
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 #include <charconv>
 #include <cmath>
 
 namespace bgw::sim {
+namespace {
 
-void append_json_text(std::string& out, const boost::json::value& v) {
-  switch (v.kind()) {
-    case boost::json::kind::double_: {
-      const double d = v.get_double();
-      if (!std::isfinite(d)) {
-        out += "null";
+// Boost.JSON's serializer writes strings, integers, booleans and null straight into `out`; one
+// serializer serves the whole document (bench/journal_line_bench.cpp: a journal line).
+class Writer {
+ public:
+  explicit Writer(std::string& out) : out_(out) {}
+
+  void value(const boost::json::value& v) {
+    switch (v.kind()) {
+      case boost::json::kind::double_:
+        number(v.get_double());
+        return;
+      case boost::json::kind::object: {
+        out_ += '{';
+        bool first = true;
+        for (const auto& kv : v.get_object()) {
+          if (!first) out_ += ',';
+          first = false;
+          sr_.reset(kv.key());
+          drain();
+          out_ += ':';
+          value(kv.value());
+        }
+        out_ += '}';
         return;
       }
-      char buf[32];
-      const auto r = std::to_chars(buf, buf + sizeof buf, d);
-      out.append(buf, r.ptr);
-      return;
-    }
-    case boost::json::kind::object: {
-      out += '{';
-      bool first = true;
-      for (const auto& kv : v.get_object()) {
-        if (!first) out += ',';
-        first = false;
-        out += boost::json::serialize(boost::json::string_view(kv.key()));
-        out += ':';
-        append_json_text(out, kv.value());
+      case boost::json::kind::array: {
+        out_ += '[';
+        bool first = true;
+        for (const auto& e : v.get_array()) {
+          if (!first) out_ += ',';
+          first = false;
+          value(e);
+        }
+        out_ += ']';
+        return;
       }
-      out += '}';
-      return;
+      default:
+        sr_.reset(&v);
+        drain();
     }
-    case boost::json::kind::array: {
-      out += '[';
-      bool first = true;
-      for (const auto& e : v.get_array()) {
-        if (!first) out += ',';
-        first = false;
-        append_json_text(out, e);
-      }
-      out += ']';
-      return;
-    }
-    default:
-      out += boost::json::serialize(v);  // strings, integers, booleans, null
   }
+
+ private:
+  void number(double d) {
+    if (!std::isfinite(d)) {
+      out_ += "null";  // JSON has no NaN or infinity
+      return;
+    }
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, d);
+    out_.append(buf, r.ptr);
+  }
+  void drain() {
+    char buf[256];
+    while (!sr_.done()) out_.append(sr_.read(buf, sizeof buf));
+  }
+
+  std::string& out_;
+  boost::json::serializer sr_;
+};
+
+}  // namespace
+
+void append_json_text(std::string& out, const boost::json::value& v) {
+  Writer(out).value(v);
 }
 
 std::string json_text(const boost::json::value& v) {
