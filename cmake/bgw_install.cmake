@@ -39,7 +39,8 @@ install(DIRECTORY ${PROJECT_SOURCE_DIR}/examples/embed/
 
 configure_package_config_file(${PROJECT_SOURCE_DIR}/cmake/badgatewayConfig.cmake.in
                               ${PROJECT_BINARY_DIR}/badgatewayConfig.cmake
-                              INSTALL_DESTINATION ${BGW_CMAKE_DIR})
+                              INSTALL_DESTINATION ${BGW_CMAKE_DIR}
+                              PATH_VARS CMAKE_INSTALL_DATADIR CMAKE_INSTALL_BINDIR)
 write_basic_package_version_file(${PROJECT_BINARY_DIR}/badgatewayConfigVersion.cmake
                                  COMPATIBILITY SameMinorVersion)
 install(FILES ${PROJECT_BINARY_DIR}/badgatewayConfig.cmake

@@ -47,11 +47,12 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 if [[ $mode == apt ]]; then
   cp "$deb" "$work/"
+  # --reinstall: a package of the same version already installed would otherwise be kept.
   (cd "$work" && "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive \
-     apt-get install -y --no-install-recommends ./badgateway_*.deb)
+     apt-get install -y --reinstall --no-install-recommends ./badgateway_*.deb)
   root=
 else
-  echo "package: not root and no sudo: extracting with dpkg -x instead of apt-get install"
+  echo "package: extracting with dpkg -x instead of apt-get install (no root, no sudo, or forced)"
   root=$work/root
   dpkg -x "$deb" "$root"
   export BGW_PROXIES_DIR=$root/usr/share/badgateway/proxies

@@ -17,6 +17,7 @@
 #include <optional>
 #include <sstream>
 
+#include "bgw_version.hpp"
 #include "harness/cli/command_line.hpp"
 #include "harness/client/loopback_url.hpp"
 #include "harness/load/request_bytes.hpp"
@@ -123,7 +124,8 @@ void print_load_summary(std::ostream& out, const LoadResult& r) {
 std::string load_summary_json(const LoadOptions& o, const LoadResult& r) {
   std::ostringstream j;
   j.precision(10);
-  j << "{\"host\":\"" << sim::json_escape(o.host) << "\",\"port\":" << o.port << ",\"target\":\""
+  j << "{\"badgateway_version\":\"" << sim::json_escape(bgw::version) << "\",\"host\":\""
+    << sim::json_escape(o.host) << "\",\"port\":" << o.port << ",\"target\":\""
     << sim::json_escape(o.target) << "\",\"method\":\"" << sim::json_escape(o.method)
     << "\",\"connections\":" << o.connections << ",\"rate\":" << o.rate
     << ",\"duration_s\":" << seconds(o.duration) << ",\"elapsed_s\":" << seconds(r.elapsed)
