@@ -8,7 +8,8 @@
 #   4. from a directory outside the source tree: badgateway run --proxy nginx on the installed
 #      conformance suite, which must exit 0;
 #   5. the installed examples/embed, an outside CMake project (find_package(badgateway)), built
-#      against the installed package, and its tests run.
+#      against the installed package, and its tests run;
+#   6. badgateway.pc: a small simulator program built with pkg-config's flags (apt mode).
 #   BGW_PACKAGE_INSTALL=apt|extract   force the install mode (default: apt when root or sudo)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -75,4 +76,23 @@ cmake -S "$share/examples/embed" -B "$work/embed" -G Ninja "${launcher[@]}" \
 cmake --build "$work/embed" -j2
 ctest --test-dir "$work/embed" --output-on-failure
 step "examples/embed built against the package and passed"
+
+# badgateway.pc: the simulator alone, compiled and run with pkg-config's flags (installed
+# packages only: an extracted tree's .pc names /usr).
+if [[ $mode == apt ]]; then
+  cat >"$work/sim.cpp" <<'CPP'
+#include <boost/asio/io_context.hpp>
+#include <iostream>
+#include "simulator/upstream.hpp"
+int main() {
+  boost::asio::io_context io;
+  bgw::sim::Upstream up(io, bgw::sim::UpstreamSpec{.name = "a"});
+  std::cout << "pkg-config: upstream listening on " << up.endpoint() << "\n";
+}
+CPP
+  # shellcheck disable=SC2046  # pkg-config's output is meant to be split into arguments
+  c++ "$work/sim.cpp" -o "$work/sim" $(pkg-config --cflags --libs badgateway)
+  "$work/sim"
+  step "pkg-config build of the simulator passed"
+fi
 cd "$source_dir"
