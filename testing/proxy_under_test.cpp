@@ -96,6 +96,10 @@ ProxyUnderTest::ProxyUnderTest(const std::string& adapter, FakeUpstreams& upstre
   try {
     impl_->proxy = proxy::launch_proxy(impl_->adapter, upstreams.topology(), lo);
   } catch (const std::exception& e) {
+    if (impl_->remove_run_dir) {
+      std::error_code ec;
+      fs::remove_all(lo.run_dir, ec);
+    }
     throw std::runtime_error(std::string("badgateway::testing: ") + impl_->adapter.name +
                              " did not start: " + e.what());
   }
