@@ -1,7 +1,7 @@
 # Install layout (cmake --install, and the Debian package CPack makes from it):
 #   bin/badgateway, bin/bgw-upstream
 #   share/badgateway/{proxies,scenarios/{conformance,failover,examples}}
-#   include/badgateway/{simulator,wire,harness,testing}/*.hpp, include/badgateway/bgw_version.hpp
+#   include/badgateway/{simulator,wire,testing}/*.hpp, harness/client/raw_client.hpp, bgw_version.hpp
 #   lib/libbgw_*.a, lib/cmake/badgateway/ (badgateway::sim, badgateway::testing), lib/pkgconfig/
 # An installed badgateway finds share/badgateway from its own path (harness/cli/data_dirs.cpp).
 include(CMakePackageConfigHelpers)
@@ -21,10 +21,15 @@ install(TARGETS ${BGW_EXPORTED} EXPORT badgatewayTargets
         INCLUDES DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/badgateway)
 install(EXPORT badgatewayTargets NAMESPACE badgateway:: DESTINATION ${BGW_CMAKE_DIR})
 
-foreach(dir IN ITEMS simulator wire harness testing)
+# The public headers: the simulator (and the wire decoder it includes), the testing API, and the
+# one harness header the testing API exposes (client::RawResult). The harness's other headers
+# stay private: its libraries are installed only because badgateway::testing links them.
+foreach(dir IN ITEMS simulator wire testing)
   install(DIRECTORY ${PROJECT_SOURCE_DIR}/${dir}/ DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/badgateway/${dir}
           FILES_MATCHING PATTERN "*.hpp")
 endforeach()
+install(FILES ${PROJECT_SOURCE_DIR}/harness/client/raw_client.hpp
+        DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/badgateway/harness/client)
 install(FILES ${PROJECT_BINARY_DIR}/generated/bgw_version.hpp
         DESTINATION ${CMAKE_INSTALL_INCLUDEDIR}/badgateway)
 

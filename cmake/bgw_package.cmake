@@ -14,7 +14,6 @@ proxy adapters, and a CMake package (badgateway::sim, badgateway::testing) for G
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)   # badgateway_<version>_<arch>.deb
 set(CPACK_DEBIAN_PACKAGE_SECTION devel)
-set(CPACK_DEBIAN_PACKAGE_HOMEPAGE "https://github.com/badgateway/badgateway")
 # The runtime libraries come from dpkg-shlibdeps (libtomlplusplus3, libboost-url, libstdc++6,
 # libc6...); without it, the list measured on Debian 12.
 find_program(BGW_DPKG_SHLIBDEPS dpkg-shlibdeps)
