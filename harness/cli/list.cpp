@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <ostream>
 
+#include "harness/cli/data_dirs.hpp"
 #include "harness/scenario/discover.hpp"
 #include "harness/scenario/load.hpp"
 
@@ -22,7 +23,7 @@ std::string first_line(const std::string& text) {
 
 int run_list(const std::vector<std::string>& dirs, std::ostream& out, std::ostream& err) {
   const std::vector<std::string> where =
-      dirs.empty() ? std::vector<std::string>{"scenarios"} : dirs;
+      dirs.empty() ? std::vector<std::string>{find_scenarios_dir()} : dirs;
   const auto found =
       scenario::find_scenario_files(std::vector<std::filesystem::path>(where.begin(), where.end()));
   int status = found.errors.empty() ? 0 : 2;

@@ -18,11 +18,12 @@
 #include <map>
 #include <optional>
 #include <sstream>
-#include "simulator/json_text.hpp"
 
+#include "bgw_version.hpp"
 #include "harness/cli/command_line.hpp"
 #include "harness/client/loopback_url.hpp"
 #include "harness/load/request_bytes.hpp"
+#include "simulator/json_text.hpp"
 #include "simulator/journal.hpp"
 #include "simulator/units.hpp"
 
@@ -151,7 +152,8 @@ std::string load_summary_json(const LoadOptions& o, const LoadResult& r) {
                      {"p99_ms", ms_value(b.latency.percentile(0.99))},
                      {"max_ms", ms_value(b.latency.max())}});
   }
-  json::object out{{"host", o.host},
+  json::object out{{"badgateway_version", std::string(bgw::version)},
+                   {"host", o.host},
                    {"port", o.port},
                    {"target", o.target},
                    {"method", o.method},

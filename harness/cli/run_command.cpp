@@ -39,12 +39,6 @@ struct Options {
   run::RunOptions run;
 };
 
-fs::path self_dir() {
-  std::error_code ec;
-  const fs::path exe = fs::read_symlink("/proc/self/exe", ec);
-  return ec ? fs::current_path() : exe.parent_path();
-}
-
 }  // namespace
 
 std::string run_usage() {
@@ -99,19 +93,6 @@ std::optional<run::ProxyUrl> parse_proxy_url_option(const std::string& text, std
   }
   const auto& url = std::get<client::LoopbackUrl>(parsed);
   return run::ProxyUrl{.host = url.address, .port = url.port};
-}
-
-std::string find_proxies_dir() {
-  if (const char* env = std::getenv("BGW_PROXIES_DIR"); env && *env) return env;
-  const fs::path here = self_dir();
-  std::error_code ec;
-  // build/<preset>/harness/badgateway -> <source>/proxies
-  for (fs::path p = here; !p.empty() && p != p.parent_path(); p = p.parent_path()) {
-    if (fs::exists(p / "proxies" / "nginx.toml", ec)) return (p / "proxies").string();
-  }
-  if (fs::exists(here / ".." / "share" / "badgateway" / "proxies", ec))
-    return (here / ".." / "share" / "badgateway" / "proxies").string();
-  return "proxies";
 }
 
 std::optional<std::vector<scenario::Scenario>> load_scenarios(const std::vector<std::string>& paths,

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/cli/data_dirs.hpp"
 #include "harness/run/runner.hpp"
 #include "harness/scenario/scenario.hpp"
 
@@ -20,10 +21,6 @@ int run_command(const std::vector<std::string>& args);
 
 /// The usage text of `run`; `--proxy` lists the adapters find_proxies_dir() holds.
 std::string run_usage();
-
-/// Where the shipped adapters are: $BGW_PROXIES_DIR, the source tree next to the build tree,
-/// an installed share/badgateway/proxies, or ./proxies.
-std::string find_proxies_dir();
 
 /// The adapter names in `proxies_dir` (each *.toml's stem), sorted, comma-separated, wrapped
 /// for a usage text column: "apache2, caddy, envoy, ..." ("none found in DIR" when empty).

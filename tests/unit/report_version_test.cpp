@@ -1,5 +1,5 @@
 // Every report says which badgateway wrote it: the run's console header, JSON and JUnit, the
-// matrix's JSON and HTML, the bench's console summary, JSON and HTML.
+// matrix's JSON and HTML, the bench's console summary, JSON and HTML, the load summary's JSON.
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
@@ -8,6 +8,7 @@
 
 #include "bgw_version.hpp"
 #include "harness/bench/bench_report.hpp"
+#include "harness/cli/load_command.hpp"
 #include "harness/matrix/html_writer.hpp"
 #include "harness/matrix/json_writer.hpp"
 #include "harness/run/console_report.hpp"
@@ -65,6 +66,13 @@ TEST(ReportVersion, BenchReportsCarryIt) {
               HasSubstr("\"badgateway_version\":\"" + version + "\""));
   EXPECT_THAT(written(r, &bgw::bench::write_console), HasSubstr("(badgateway " + version + ")"));
   EXPECT_THAT(written(r, &bgw::bench::write_html), HasSubstr("badgateway " + version));
+}
+
+TEST(ReportVersion, LoadSummaryJsonCarriesIt) {
+  const bgw::load::LoadOptions options;
+  const bgw::load::LoadResult result;
+  EXPECT_THAT(bgw::cli::load_summary_json(options, result),
+              testing::StartsWith("{\"badgateway_version\":\"" + version + "\","));
 }
 
 }  // namespace
