@@ -1,7 +1,7 @@
 // `badgateway serve FILE [--journal PATH]`: start only the scenario's upstreams, print their
 // bindings as one JSON line on stdout (with the control API's address when --control is given), run
-// the timeline, and on SIGINT/SIGTERM stop and write every upstream's journal as JSON lines. Lets
-// other harnesses and languages use the simulator.
+// the timeline, stream every journal line to the journal file as it happens, and stop on
+// SIGINT/SIGTERM. Lets other harnesses and languages use the simulator.
 #pragma once
 
 #include <iosfwd>
