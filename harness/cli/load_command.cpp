@@ -23,8 +23,8 @@
 #include "harness/cli/command_line.hpp"
 #include "harness/client/loopback_url.hpp"
 #include "harness/load/request_bytes.hpp"
-#include "simulator/json_text.hpp"
 #include "simulator/journal.hpp"
+#include "simulator/json_text.hpp"
 #include "simulator/units.hpp"
 
 namespace bgw::cli {

@@ -101,37 +101,35 @@ sim::net::awaitable<void> events(const ControlEndpoint& endpoint, const ClientRe
   }
 }
 
+// Runs one client coroutine to its end on a private io_context; the failure it reported (a
+// refused connect, a deadline) becomes an exception naming the endpoint.
+void run_client(const ControlEndpoint& endpoint, sim::net::awaitable<void> op,
+                const std::string& failure) {
+  sim::net::io_context io(1);
+  std::exception_ptr crashed;
+  sim::net::co_spawn(io, std::move(op), [&](std::exception_ptr e) { crashed = e; });
+  io.run();
+  if (crashed) std::rethrow_exception(crashed);
+  if (!failure.empty())
+    throw std::runtime_error("control API at " + endpoint.address + ":" +
+                             std::to_string(endpoint.port) + ": " + failure);
+}
+
 }  // namespace
 
 int stream_events(const ControlEndpoint& endpoint, const ClientRequest& request,
                   const std::function<bool(const std::string&)>& on_event,
                   std::string& error_body) {
-  sim::net::io_context io(1);
   int status = 0;
   std::string failure;
-  std::exception_ptr crashed;
-  sim::net::co_spawn(io, events(endpoint, request, on_event, status, error_body, failure),
-                     [&](std::exception_ptr e) { crashed = e; });
-  io.run();
-  if (crashed) std::rethrow_exception(crashed);
-  if (!failure.empty())
-    throw std::runtime_error("control API at " + endpoint.address + ":" +
-                             std::to_string(endpoint.port) + ": " + failure);
+  run_client(endpoint, events(endpoint, request, on_event, status, error_body, failure), failure);
   return status;
 }
 
 ClientReply call(const ControlEndpoint& endpoint, const ClientRequest& request) {
-  sim::net::io_context io(1);
   ClientReply reply;
   std::string failure;
-  std::exception_ptr crashed;
-  sim::net::co_spawn(io, exchange(endpoint, request, reply, failure),
-                     [&](std::exception_ptr e) { crashed = e; });
-  io.run();
-  if (crashed) std::rethrow_exception(crashed);
-  if (!failure.empty())
-    throw std::runtime_error("control API at " + endpoint.address + ":" +
-                             std::to_string(endpoint.port) + ": " + failure);
+  run_client(endpoint, exchange(endpoint, request, reply, failure), failure);
   return reply;
 }
 

@@ -18,9 +18,8 @@ TEST(JsonText, DoublesInShortestFormAndTheRestAsBoostJsonWritesIt) {
                                 {"list", {1.5, true, nullptr}},
                                 {"nan", std::numeric_limits<double>::quiet_NaN()}};
   const std::string text = bgw::sim::json_text(v);
-  EXPECT_EQ(text,
-            R"({"t_ms":613.161,"zero":0,"whole":500,"n":7,"big":18446744073709551615,)"
-            R"("s":"a\"b\\\n\u0001","list":[1.5,true,null],"nan":null})");
+  EXPECT_EQ(text, R"({"t_ms":613.161,"zero":0,"whole":500,"n":7,"big":18446744073709551615,)"
+                  R"("s":"a\"b\\\n\u0001","list":[1.5,true,null],"nan":null})");
   // It reads back as the same values (NaN aside).
   auto back = boost::json::parse(text).as_object();
   EXPECT_EQ(back.at("t_ms").to_number<double>(), 613.161);
