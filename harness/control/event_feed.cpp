@@ -4,22 +4,25 @@
 #include "simulator/units.hpp"
 
 #include <algorithm>
+#include <bit>
 
 namespace bgw::control {
 EventFeed::EventFeed(sim::net::io_context& io, sim::Clock::time_point origin, std::size_t capacity)
-    : io_(io), origin_(origin), capacity_(capacity == 0 ? 1 : capacity) {}
+    : io_(io), origin_(origin), capacity_(std::bit_ceil(capacity == 0 ? 1 : capacity)) {}
 
 EventFeed::Entry& EventFeed::next_slot() {
   const std::uint64_t seq = next_seq_++;
   if (ring_.size() < capacity_) return ring_.emplace_back();
-  return ring_[(seq - 1) % capacity_];
+  return ring_[(seq - 1) & (capacity_ - 1)];  // a power of two: a mask, not a division
 }
 
 std::uint32_t EventFeed::intern(std::string_view upstream) {
+  // Events come in runs from one upstream: try the last one's name first.
+  if (names_[last_name_] == upstream) return last_name_;
   for (std::size_t i = 0; i < names_.size(); ++i)
-    if (names_[i] == upstream) return static_cast<std::uint32_t>(i);
+    if (names_[i] == upstream) return last_name_ = static_cast<std::uint32_t>(i);
   names_.emplace_back(upstream);
-  return static_cast<std::uint32_t>(names_.size() - 1);
+  return last_name_ = static_cast<std::uint32_t>(names_.size() - 1);
 }
 
 std::uint64_t EventFeed::add_change(std::string action, std::string upstream,
@@ -80,7 +83,7 @@ boost::json::array EventFeed::since(std::uint64_t since, std::size_t limit) cons
   const std::uint64_t first = first_seq();
   std::uint64_t seq = since + 1 < first ? first : since + 1;
   for (; seq <= last_seq() && out.size() < limit; ++seq)
-    out.push_back(render(ring_[(seq - 1) % capacity_], seq));
+    out.push_back(render(ring_[(seq - 1) & (capacity_ - 1)], seq));
   return out;
 }
 

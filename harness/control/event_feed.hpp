@@ -30,7 +30,8 @@ class EventFeed {
   /// so the feed's memory is bounded by capacity × this.
   static constexpr std::size_t detail_cap = 1024;
 
-  /// `origin` is t = 0 for every entry's t_ms (serve's start).
+  /// `origin` is t = 0 for every entry's t_ms (serve's start). `capacity` is rounded up to a
+  /// power of two.
   EventFeed(sim::net::io_context& io, sim::Clock::time_point origin,
             std::size_t capacity = default_capacity);
 
@@ -76,10 +77,11 @@ class EventFeed {
 
   sim::net::io_context& io_;
   sim::Clock::time_point origin_;
-  std::size_t capacity_;
+  std::size_t capacity_;     ///< rounded up to a power of two
   std::vector<Entry> ring_;  ///< grows to capacity_, then wraps
   std::uint64_t next_seq_ = 1;
   std::vector<std::string> names_{""};
+  std::uint32_t last_name_ = 0;
   std::function<void(const std::string&)> change_sink_;
   std::vector<std::weak_ptr<sim::net::steady_timer>> waiters_;
 };

@@ -173,11 +173,15 @@ TEST(ControlEventFeed, NumbersEntriesKeepsTheLatestAndCountsWhatWasMissed) {
   feed.add_change("restart", "a");
   feed.add_change("reset", "");
   EXPECT_EQ(feed.last_seq(), 4u);
-  EXPECT_EQ(feed.first_seq(), 2u);  // capacity 3: seq 1 is gone
-  EXPECT_EQ(feed.since(0, 10).size(), 3u);
-  EXPECT_EQ(feed.since(3, 10).size(), 1u);
+  EXPECT_EQ(feed.first_seq(), 1u);  // capacity 3 is rounded up to 4: nothing dropped yet
+  feed.add_change("crash", "a");
+  EXPECT_EQ(feed.last_seq(), 5u);
+  EXPECT_EQ(feed.first_seq(), 2u);  // seq 1 is gone
+  EXPECT_EQ(feed.since(0, 10).size(), 4u);
+  EXPECT_EQ(feed.since(0, 10).at(0).at("seq"), 2u);
+  EXPECT_EQ(feed.since(4, 10).size(), 1u);
   EXPECT_EQ(feed.since(0, 2).size(), 2u);
-  EXPECT_EQ(changes.size(), 3u);  // every change reached the sink, even the dropped one
+  EXPECT_EQ(changes.size(), 4u);  // every change reached the sink, even the dropped one
 }
 
 TEST(ControlEventFeed, WireBytesBecomeValidUtf8) {
