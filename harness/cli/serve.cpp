@@ -91,7 +91,11 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         control::parse_control_endpoint(options.control));  // checked by check_control_options
     // Every change reaches the journal file as it is made, so the file keeps them all however
     // long serve runs; the feed itself keeps only the recent ones.
-    feed.on_change([&journal_out](const std::string& line) { journal_out << line << '\n'; });
+    // Flushed at once (changes are rare): a serve killed by SIGKILL still leaves every change it
+    // made on disk. Wire events stay buffered; their tail may be lost then.
+    feed.on_change([&journal_out](const std::string& line) {
+      journal_out << line << '\n' << std::flush;
+    });
     // Only with --control: without it the data path does not pay for the feed.
     simulation->set_event_listener(
         [&feed](const std::string& upstream, const sim::Event& e) { feed.add_wire(upstream, e); });
