@@ -130,7 +130,6 @@ void write_json(const BenchReport& r, std::ostream& out) {
                               {"transport_errors", t.transport_errors},
                               {"failed", t.failed},
                               {"records", t.records},
-                              {"records_truncated", t.records_truncated},
                               {"connects", t.connects},
                               {"elapsed_ms", ms_value(t.elapsed)},
                               {"throughput_rps", rounded(t.throughput)},

@@ -12,6 +12,7 @@
 #include <map>
 
 #include "harness/bench/delivery_journal.hpp"
+#include "harness/bench/failover_fold.hpp"
 #include "harness/load/load_generator.hpp"
 #include "harness/proxy/loopback_lease.hpp"
 #include "harness/proxy/proxy_launch.hpp"
@@ -34,6 +35,17 @@ std::atomic<unsigned> g_run_counter{0};
 // Request heads are all the bench needs from the journal; a small cap keeps a long run's
 // journal (a few events per request) in tens of megabytes, not hundreds.
 constexpr std::size_t journal_byte_cap = 1024;
+// Events each upstream's journal keeps when the run directory is not kept: what a proxy that
+// died or a setup failure leaves to read, in memory that does not grow with the run.
+constexpr std::size_t journal_tail = 4096;
+
+MetricsOptions metrics_options(const BenchConfig& c) {
+  MetricsOptions mo;
+  mo.warmup = c.warmup;
+  mo.margin = c.margin;
+  mo.bucket = c.bucket;
+  return mo;
+}
 
 void drive_for(net::io_context& io, Clock::duration d) {
   auto guard = net::make_work_guard(io);
@@ -41,50 +53,39 @@ void drive_for(net::io_context& io, Clock::duration d) {
   io.run_for(d);
 }
 
-// Keep only the requests that ended before `t` (the load was interrupted then), with the totals
-// recounted to match.
-void cut_at(load::LoadResult& load, Nanos t) {
-  auto& recs = load.records;
-  recs.erase(
-      std::remove_if(recs.begin(), recs.end(),
-                     [t](const load::RequestRecord& r) { return r.intended + r.latency >= t; }),
-      recs.end());
-  load.sent = recs.size();
-  load.completed = 0;
-  load.failed = 0;
-  for (const auto& r : recs) {
-    load.completed += r.outcome == load::Outcome::response;
-    load.failed += r.failed();
-  }
-  load.elapsed = std::max(Nanos{}, std::min(load.elapsed, t));
-  load.records_truncated = false;  // what is left is complete up to `t`
-}
-
-// Where each timeline event of `sc` landed on the load's clock. `anchor` is when the timeline
-// started; events the load ended before never ran and are left out.
-std::vector<TimelineMark> timeline_marks(const scenario::Scenario& sc, scenario::Simulation& sim,
-                                         Clock::time_point anchor, const load::LoadResult& load) {
+// The timeline as marks on the load's clock (t = 0 is when the timeline starts), still to be
+// placed where they really ran.
+std::vector<TimelineMark> scheduled_marks(const scenario::Scenario& sc) {
   std::vector<TimelineMark> marks;
-  const auto shift = std::chrono::duration_cast<Nanos>(anchor - load.start);
   for (const auto& u : sc.upstreams) {
-    if (u.timeline.empty()) continue;
-    const auto journal = sim.upstream(u.name).journal().snapshot();
     for (const auto& e : u.timeline) {
       TimelineMark m;
       m.upstream = u.name;
       m.action = std::string(scenario::spelling(e.action));
       if (e.origin) m.fault = e.origin->fault;
-      m.scheduled = e.at.value + shift;
-      if (m.scheduled >= load.elapsed) continue;
-      m.at = journaled_time(journal, m.action, load.start, m.scheduled).value_or(m.scheduled);
+      m.scheduled = e.at.value;
+      m.at = m.scheduled;
       m.source = e.where.to_string();
       m.disruptive = is_disruptive(m.action);
       marks.push_back(std::move(m));
     }
   }
-  std::stable_sort(marks.begin(), marks.end(),
-                   [](const TimelineMark& a, const TimelineMark& b) { return a.at < b.at; });
   return marks;
+}
+
+// The timeline action a journal event shows, if any: crashed -> crash, restarted -> restart,
+// listening in a mode -> that mode.
+std::optional<std::string_view> journaled_action(const sim::Event& e) {
+  switch (e.kind) {
+    case sim::EventKind::crashed:
+      return "crash";
+    case sim::EventKind::restarted:
+      return "restart";
+    case sim::EventKind::listening:
+      return std::string_view(e.detail);
+    default:
+      return std::nullopt;
+  }
 }
 
 }  // namespace
@@ -180,6 +181,44 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
     return out;
   }
 
+  // ---- what the run measures, folded as it happens (failover_fold.hpp) ----
+  // Nothing is kept per request: the upstreams' journals stream to the run directory when it is
+  // kept and otherwise keep a bounded tail, and each request head reaches the fold through the
+  // journal's listener.
+  FailoverFold fold(FailoverFold::Setup{.upstreams = sim->upstream_names(),
+                                        .marks = scheduled_marks(sc),
+                                        .placed = false,
+                                        .options = metrics_options(r.config)});
+  std::optional<Clock::time_point> anchor;
+  std::vector<std::uint64_t> connections(sc.upstreams.size());
+  std::vector<std::string> foreign;
+  std::map<std::string, std::size_t, std::less<>> index;
+  for (std::size_t i = 0; i < sc.upstreams.size(); ++i) index[sc.upstreams[i].name] = i;
+  std::ofstream journal_file;
+  if (o.keep_artifacts) {
+    journal_file.open(dir / "journal.jsonl", std::ios::trunc);
+    sim->stream_journal([&journal_file](const std::string& line) { journal_file << line << '\n'; });
+  } else {
+    for (const auto& u : sc.upstreams) sim->upstream(u.name).journal().keep_at_most(journal_tail);
+  }
+  sim->set_event_listener([&](const std::string& upstream, const sim::Event& e) {
+    // Another run's request in our journals: the figures measured mixed traffic.
+    if (e.kind == sim::EventKind::foreign_request && foreign.size() < 10)
+      foreign.push_back("upstream " + upstream + " received another run's request (connection " +
+                        std::to_string(e.connection) + "): " + e.detail);
+    if (!anchor || e.at < *anchor) return;
+    const auto u = index.find(upstream);
+    if (u == index.end()) return;
+    const auto at = std::chrono::duration_cast<Nanos>(e.at - *anchor);
+    if (e.kind == sim::EventKind::request_head)
+      fold.add_delivery(
+          Delivery{.upstream = u->second, .id = request_id(e.detail).value_or(0), .at = at});
+    else if (e.kind == sim::EventKind::accepted)
+      ++connections[u->second];
+    else if (const auto action = journaled_action(e))
+      fold.ran(upstream, *action, at);
+  });
+
   // ---- the load, with the timeline starting at its first request ----
   load::LoadOptions lo;
   lo.host = host;
@@ -193,8 +232,10 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   lo.request_timeout = r.config.request_timeout;
   lo.request_ids = true;
   lo.headers.emplace_back(std::string(sim::run_header), identity);
+  lo.max_records = 0;
+  lo.bucket_latency = false;
+  lo.on_record = [&fold](const load::RequestRecord& rec) { fold.add_record(rec); };
 
-  Clock::time_point anchor;
   std::optional<load::LoadResult> result;
   std::exception_ptr failure;
   bool done = false;
@@ -206,8 +247,8 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
         // One origin for the timeline and the load: with two Clock::now() calls the events
         // landed early on the load's clock by the time between them (30-50us under ASan).
         anchor = Clock::now();
-        simulation.start_timeline(anchor);
-        lo.start = anchor;
+        simulation.start_timeline(*anchor);
+        lo.start = *anchor;
         co_return co_await load::run_load(lo, o.progress);
       },
       net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, load::LoadResult lr) {
@@ -224,6 +265,7 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   while (!done) {
     drive_for(io, milliseconds(10));
     const auto now = Clock::now();
+    if (anchor) fold.advance(std::chrono::duration_cast<Nanos>(now - *anchor));
     if (run::interrupted() && !interrupted_at) {
       interrupted_at = now - milliseconds(10);
       r.interrupted = true;
@@ -251,51 +293,34 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
       out.error = std::string("the load generator failed: ") + e.what();
     }
   }
-  std::map<std::string, std::vector<sim::Event>> journals;
-  if (result) {
-    BenchData& data = out.data;
-    data.load = std::move(*result);
-    if (interrupted_at)
-      cut_at(data.load, std::chrono::duration_cast<Nanos>(*interrupted_at - data.load.start));
-    data.events = timeline_marks(sc, simulation, anchor, data.load);
-    for (std::size_t i = 0; i < sc.upstreams.size(); ++i) {
-      const auto& name = sc.upstreams[i].name;
-      data.upstreams.push_back(name);
-      const auto journal = simulation.upstream(name).journal().snapshot();
-      journals[name] = journal;
-      collect_deliveries(journal, i, data.load.start, data.deliveries);
-      data.journal.push_back(journal_counts(journal, data.load.start));
-    }
-    std::stable_sort(data.deliveries.begin(), data.deliveries.end(),
-                     [](const Delivery& a, const Delivery& b) { return a.at < b.at; });
-    if (interrupted_at) {  // as the records: only what happened before the interrupt
-      const Nanos t = data.load.elapsed;
-      std::erase_if(data.deliveries, [t](const Delivery& d) { return d.at >= t; });
-    }
-    if (data.load.records_truncated)
-      r.warnings.push_back("more requests than records kept: per-request metrics cover the first " +
-                           std::to_string(data.load.records.size()));
-  }
-  // Another run's requests in our journals: the figures measured mixed traffic.
-  if (const auto evidence = run::foreign_evidence({}, journals);
-      !evidence.empty() && out.error.empty())
-    out.error = "traffic crossed between parallel runs: " + evidence.front();
+  if (!foreign.empty() && out.error.empty())
+    out.error = "traffic crossed between parallel runs: " + foreign.front();
   const bool keep = o.keep_artifacts || !r.proxy_exit.empty() || !out.error.empty();
+  simulation.stop();
+  drive_for(io, milliseconds(1));
   if (keep) {
-    std::ofstream(dir / "journal.jsonl") << simulation.journal_json_lines();
+    // Streamed as it happened, or the journals' bounded tail now.
+    if (!journal_file.is_open())
+      std::ofstream(dir / "journal.jsonl") << simulation.journal_json_lines();
     r.run_dir = dir.string();
     if (!r.proxy_exit.empty()) out.proxy_log_tail = proxy::proxy_log_tail(dir);
   }
-  simulation.stop();
-  drive_for(io, milliseconds(1));
+  // The listener and the sink point at this frame's fold and file: the upstreams go first.
+  sim.reset();
+  journal_file.close();
   if (!keep) fs::remove_all(dir, fec);
 
   if (result) {
-    MetricsOptions mo;
-    mo.warmup = r.config.warmup;
-    mo.margin = r.config.margin;
-    mo.bucket = r.config.bucket;
-    r.metrics = derive_metrics(out.data, mo);
+    const load::LoadResult& load = *result;
+    std::optional<Nanos> cut;
+    if (interrupted_at)
+      cut = std::max(Nanos{}, std::chrono::duration_cast<Nanos>(*interrupted_at - load.start));
+    r.metrics = fold.finish(
+        FailoverFold::LoadTotals{
+            .sent = load.sent, .connects = load.connects, .elapsed = load.elapsed},
+        cut);
+    for (std::size_t i = 0; i < r.metrics.upstreams.size(); ++i)
+      r.metrics.upstreams[i].connections = connections[i];
   }
   return out;
 }

@@ -30,7 +30,6 @@ struct BenchOptions {
 
 struct BenchOutcome {
   BenchReport report;  ///< with the metrics derived
-  BenchData data;      ///< what the metrics were derived from
   std::string error;   ///< a setup failure: nothing was measured (then report is partial)
   std::string proxy_log_tail;
   bool ok() const { return error.empty(); }

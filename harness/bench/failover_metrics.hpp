@@ -82,7 +82,6 @@ struct Totals {
   std::uint64_t transport_errors = 0;  ///< no complete response
   std::uint64_t failed = 0;            ///< transport errors + 5xx
   std::uint64_t records = 0;           ///< per-request records kept
-  bool records_truncated = false;
   std::uint64_t connects = 0;
   Nanos elapsed{};
   double throughput = 0;  ///< responses per second over the run

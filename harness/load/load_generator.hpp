@@ -33,7 +33,12 @@ struct LoadOptions {
   std::chrono::nanoseconds progress_every = std::chrono::milliseconds(250);
   bool request_ids = true;               ///< add "X-Bgw-Request: <id>" to every request
   std::uint64_t max_requests = 0;        ///< stop after this many (0: only the duration)
-  std::size_t max_records = 20'000'000;  ///< keep at most this many RequestRecords
+  std::size_t max_records = 20'000'000;  ///< keep at most this many RequestRecords (0: none)
+  /// Called with every request as it ends, on the load's thread: a bench folds them as they
+  /// come instead of keeping them (max_records = 0), so its memory does not grow with the run.
+  std::function<void(const RequestRecord&)> on_record;
+  /// A latency histogram in every bucket (about 42 KB each); without, only the run's total.
+  bool bucket_latency = true;
   /// t = 0 of the run (records and the schedule count from it); default: when run_load begins.
   /// A bench passes the instant its timeline starts from, so both share one clock origin.
   Clock::time_point start{};

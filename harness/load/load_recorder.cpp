@@ -7,7 +7,10 @@
 namespace bgw::load {
 
 Recorder::Recorder(const LoadOptions& options, Clock::time_point start, bool track_interval)
-    : max_records_(options.max_records), track_interval_(track_interval) {
+    : max_records_(options.max_records),
+      on_record_(options.on_record ? &options.on_record : nullptr),
+      bucket_latency_(options.bucket_latency),
+      track_interval_(track_interval) {
   result_.start = start;
   result_.bucket_width = options.bucket > std::chrono::nanoseconds::zero()
                              ? options.bucket
@@ -67,12 +70,13 @@ void Recorder::record(std::uint64_t id, Clock::time_point intended, Clock::time_
     }
     ++*last_status_count_;
   }
-  b.latency.record(latency);
+  (bucket_latency_ ? b.latency : result_.latency).record(latency);
   if (track_interval_) interval_.record(latency);
 
+  if (on_record_) (*on_record_)(r);
   if (result_.records.size() < max_records_)
     result_.records.push_back(r);
-  else
+  else if (max_records_ > 0)
     result_.records_truncated = true;
 }
 
@@ -90,8 +94,10 @@ Progress Recorder::progress(Clock::time_point now, std::uint64_t started) {
 LoadResult Recorder::finish(Clock::time_point end, std::uint64_t connects) {
   result_.elapsed = end - result_.start;
   result_.connects = connects;
-  result_.latency.reset();
-  for (const Bucket& b : result_.buckets) result_.latency.merge(b.latency);
+  if (bucket_latency_) {
+    result_.latency.reset();
+    for (const Bucket& b : result_.buckets) result_.latency.merge(b.latency);
+  }
   last_bucket_ = SIZE_MAX;
   last_status_ = -1;
   return std::move(result_);

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 
 #include "harness/load/load_result.hpp"
 
@@ -32,6 +33,8 @@ class Recorder {
 
   LoadResult result_;
   std::size_t max_records_;
+  const std::function<void(const RequestRecord&)>* on_record_;
+  bool bucket_latency_;
   bool track_interval_;
   Histogram interval_;
   // Almost every response has the status of the one before it: skip the map lookup then.

@@ -5,6 +5,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "harness/bench/failover_fold.hpp"
 #include "harness/bench/failover_metrics.hpp"
 
 namespace {
@@ -203,8 +204,11 @@ TEST(BenchMetrics, SteadyStateLatencyIsBeforeTheFirstEventAfterTheWarmup) {
   o.margin = 100ms;
   const auto m = derive_metrics(d, o);
   EXPECT_EQ(m.steady.count, 100u);
-  EXPECT_EQ(m.steady.p50, Nanos(50ms));
-  EXPECT_EQ(m.steady.p99, Nanos(99ms));
+  // Percentiles come from a histogram: never below the true value, less than 0.8 % above.
+  EXPECT_GE(m.steady.p50, Nanos(50ms));
+  EXPECT_LT(m.steady.p50, Nanos(50ms) * 1008 / 1000);
+  EXPECT_GE(m.steady.p99, Nanos(99ms));
+  EXPECT_LT(m.steady.p99, Nanos(99ms) * 1008 / 1000);
   EXPECT_EQ(m.steady.max, Nanos(100ms));
   EXPECT_EQ(m.steady.failed, 0u);
   // Window: [2s - 100ms, 2.3s + 100ms]; 300 (1.4s..2.1s) overlaps it, 301 is in it.
@@ -282,27 +286,121 @@ TEST(BenchMetrics, BookkeepingNoticesWhenSentDoesNotAddUp) {
   EXPECT_FALSE(derive_metrics(d).bookkeeping.sent_matches);
 }
 
-TEST(BenchMetrics, TruncatedRecordsFallBackToTheBucketsForTotals) {
+// The runner folds live: records arrive as requests end (in no particular order within the
+// horizon), reads as the upstreams journal them, and journaled actions are placed when they
+// run. The outcome must be the replay's, which the tests above pin down.
+TEST(BenchMetrics, FoldingLiveGivesWhatTheReplayGives) {
   BenchData d;
-  d.upstreams = {"a"};
-  d.load.records = {rec(1, 0ms, 1ms, 200)};
-  d.load.records_truncated = true;
-  d.load.sent = 4;
-  d.load.completed = 3;
-  d.load.failed = 2;
-  bgw::load::Bucket b;
-  b.sent = 4;
-  b.statuses = {{200, 2}, {502, 1}};
-  b.outcomes[static_cast<std::size_t>(Outcome::response)] = 3;
-  b.outcomes[static_cast<std::size_t>(Outcome::reset)] = 1;
-  d.load.buckets.push_back(b);
-  d.load.elapsed = 1s;
-  const auto m = derive_metrics(d);
-  EXPECT_EQ(m.totals.transport_errors, 1u);
-  EXPECT_EQ(m.totals.statuses.at(200), 2u);
-  EXPECT_EQ(m.totals.errors.at("http_502"), 1u);
-  EXPECT_EQ(m.totals.errors.at("reset"), 1u);
+  d.upstreams = {"a", "b"};
+  d.events = {mark("a", "crash", 1000ms), mark("a", "restart", 2000ms),
+              mark("b", "set_fault", 2500ms)};
+  for (std::uint64_t i = 1; i <= 3000; ++i) {
+    const Nanos sent = Nanos(1ms) * static_cast<Nanos::rep>(i);
+    const bool down = sent >= 1000ms && sent < 2050ms && i % 3 == 0;
+    d.load.records.push_back(down ? rec(i, sent, 2ms, 502) : rec(i, sent, 1ms + Nanos(i % 7), 200));
+    d.deliveries.push_back(Delivery{.upstream = i % 3 == 0 ? 0u : 1u, .id = i, .at = sent});
+    if (i % 500 == 0)  // a retry read twice
+      d.deliveries.push_back(Delivery{.upstream = 1, .id = i, .at = sent + 1ms});
+  }
+  finish(d, 3100ms);
+  bgw::bench::MetricsOptions o;
+  o.margin = 100ms;
+  o.warmup = 200ms;
+  const auto replay = derive_metrics(d, o);
+
+  std::vector<TimelineMark> marks = d.events;
+  for (auto& m : marks) m.at = Nanos{};  // unknown until they run
+  bgw::bench::FailoverFold fold(bgw::bench::FailoverFold::Setup{
+      .upstreams = d.upstreams, .marks = marks, .placed = false, .options = o});
+  std::size_t next_record = 0, next_read = 0;
+  std::size_t most_held = 0;
+  for (Nanos now = 0ms; now <= 3200ms; now += 10ms) {
+    if (now == 1000ms) fold.ran("a", "crash", 1000ms);
+    if (now == 2000ms) fold.ran("a", "restart", 2000ms);
+    while (next_read < d.deliveries.size() && d.deliveries[next_read].at <= now)
+      fold.add_delivery(d.deliveries[next_read++]);
+    // Each 10 ms batch arrives reversed: order within the horizon does not matter.
+    std::vector<bgw::load::RequestRecord> batch;
+    while (next_record < d.load.records.size() &&
+           d.load.records[next_record].intended + d.load.records[next_record].latency <= now)
+      batch.push_back(d.load.records[next_record++]);
+    for (auto it = batch.rbegin(); it != batch.rend(); ++it) fold.add_record(*it);
+    fold.advance(now);
+    most_held = std::max(most_held, fold.held());
+  }
+  const auto live = fold.finish(bgw::bench::FailoverFold::LoadTotals{
+      .sent = d.load.sent, .connects = 0, .elapsed = d.load.elapsed});
+  // Held: about the horizon's worth of requests (margin + slack = 350 ms at 1 per ms) and of
+  // reads still waiting for their request, not the run's 3,000.
+  EXPECT_LT(most_held, 1200u);
+
+  ASSERT_EQ(live.events.size(), replay.events.size());
+  for (std::size_t i = 0; i < live.events.size(); ++i) {
+    const auto& a = live.events[i];
+    const auto& b = replay.events[i];
+    EXPECT_EQ(a.mark.action, b.mark.action);
+    EXPECT_EQ(a.mark.at, b.mark.at);
+    EXPECT_EQ(a.failed, b.failed) << a.mark.action;
+    EXPECT_EQ(a.first_failure, b.first_failure);
+    EXPECT_EQ(a.last_failure, b.last_failure);
+    EXPECT_EQ(a.errors, b.errors);
+    EXPECT_EQ(a.time_to_recover, b.time_to_recover);
+  }
+  EXPECT_GT(replay.events[0].failed, 300u);
+  EXPECT_TRUE(replay.events[1].time_to_recover);
+  EXPECT_EQ(live.failover_windows, replay.failover_windows);
+  EXPECT_EQ(live.all.count, replay.all.count);
+  EXPECT_EQ(live.all.p99, replay.all.p99);
+  EXPECT_EQ(live.steady.count, replay.steady.count);
+  EXPECT_EQ(live.steady.p50, replay.steady.p50);
+  EXPECT_EQ(live.failover.count, replay.failover.count);
+  EXPECT_EQ(live.failover.failed, replay.failover.failed);
+  EXPECT_GT(replay.failover.count, 1000u);
+  EXPECT_EQ(live.totals.statuses, replay.totals.statuses);
+  EXPECT_EQ(live.duplicates.requests, replay.duplicates.requests);
+  EXPECT_EQ(live.duplicates.requests, 6u);
+  EXPECT_EQ(live.duplicates.examples.size(), 6u);
+  for (std::size_t u = 0; u < 2; ++u) {
+    EXPECT_EQ(live.upstreams[u].requests, replay.upstreams[u].requests);
+    EXPECT_EQ(live.upstreams[u].served, replay.upstreams[u].served);
+  }
+  ASSERT_EQ(live.buckets.size(), replay.buckets.size());
+  for (std::size_t i = 0; i < live.buckets.size(); ++i) {
+    EXPECT_EQ(live.buckets[i].ended, replay.buckets[i].ended);
+    EXPECT_EQ(live.buckets[i].p99, replay.buckets[i].p99);
+  }
+  EXPECT_TRUE(live.bookkeeping.sent_matches);
+  EXPECT_EQ(live.bookkeeping.served_without_delivery, 0u);
+}
+
+// A long run at a steady rate: what the fold holds stays at the horizon's worth of requests
+// however many have gone through.
+TEST(BenchMetrics, WhatTheFoldHoldsDoesNotGrowWithTheRun) {
+  bgw::bench::MetricsOptions o;
+  o.margin = 100ms;
+  bgw::bench::FailoverFold fold(bgw::bench::FailoverFold::Setup{
+      .upstreams = {"a"}, .marks = {mark("a", "crash", 5s)}, .placed = false, .options = o});
+  std::uint64_t id = 0;
+  std::size_t held_at_10s = 0, held_at_end = 0;
+  for (Nanos now = 0ms; now <= 20s; now += 10ms) {  // 100 requests per 10 ms: 200,000
+    if (now == 5s) fold.ran("a", "crash", now);
+    for (int k = 0; k < 100; ++k) {
+      ++id;
+      fold.add_delivery(Delivery{.upstream = 0, .id = id, .at = now});
+      fold.add_record(rec(id, now, 1ms, id % 50 == 0 && now > 5s ? 502 : 200));
+    }
+    fold.advance(now);
+    if (now == 10s) held_at_10s = fold.held();
+    if (now == 20s) held_at_end = fold.held();
+  }
+  EXPECT_GT(held_at_10s, 0u);
+  EXPECT_LT(held_at_10s, 10'000u);
+  EXPECT_LE(held_at_end, held_at_10s + 100);
+  const auto m = fold.finish(bgw::bench::FailoverFold::LoadTotals{.sent = id, .elapsed = 20s});
+  EXPECT_EQ(m.totals.sent, 200'100u);
   EXPECT_TRUE(m.bookkeeping.sent_matches);
+  EXPECT_EQ(m.upstreams[0].served, m.totals.statuses.at(200));
+  EXPECT_EQ(m.events[0].failed, m.totals.statuses.at(502));
 }
 
 TEST(BenchMetrics, PercentileIsNearestRank) {
