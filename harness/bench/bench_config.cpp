@@ -23,6 +23,7 @@ BenchConfig resolve_config(const scenario::Scenario& sc, const BenchOverrides& o
   if (o.rate) c.rate = *o.rate;
   if (o.warmup) c.warmup = *o.warmup;
   if (o.request_timeout) c.request_timeout = *o.request_timeout;
+  if (o.threads) c.threads = *o.threads;
   if (c.warmup >= c.duration) c.warmup = Nanos{};
   // 100 ms buckets up to a minute; beyond that, at most 600 of them. Each bucket holds a full
   // latency histogram (~42 KB), so an hour at 100 ms would take 1.5 GB, and a timeline of 600

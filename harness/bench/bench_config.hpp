@@ -18,6 +18,7 @@ struct BenchOverrides {
   std::optional<double> rate;
   std::optional<Nanos> warmup;
   std::optional<Nanos> request_timeout;
+  std::optional<unsigned> threads;
 };
 
 struct BenchConfig {
@@ -30,6 +31,7 @@ struct BenchConfig {
   Nanos request_timeout = std::chrono::seconds(5);
   Nanos bucket = std::chrono::milliseconds(100);
   Nanos margin = std::chrono::milliseconds(500);  ///< around each error window
+  unsigned threads = 1;  ///< client threads (load::ThreadedLoad); not a scenario setting
 };
 
 /// `scenario.bench` (or the defaults) with `overrides` applied. An overridden duration that

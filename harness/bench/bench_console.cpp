@@ -30,6 +30,7 @@ std::string load_shape(const BenchConfig& c) {
   out += ", " + c.method + " " + c.target + ", request timeout " +
          sim::format_duration(c.request_timeout);
   if (c.warmup > Nanos{}) out += ", warmup " + sim::format_duration(c.warmup);
+  if (c.threads > 1) out += ", " + std::to_string(c.threads) + " client threads";
   return out;
 }
 

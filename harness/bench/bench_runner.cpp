@@ -10,10 +10,12 @@
 #include <boost/asio/io_context.hpp>
 #include <fstream>
 #include <map>
+#include <mutex>
 
 #include "harness/bench/delivery_journal.hpp"
 #include "harness/bench/failover_fold.hpp"
 #include "harness/load/load_generator.hpp"
+#include "harness/load/threaded_load.hpp"
 #include "harness/proxy/loopback_lease.hpp"
 #include "harness/proxy/proxy_launch.hpp"
 #include "harness/run/interrupt.hpp"
@@ -241,35 +243,84 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   bool done = false;
   net::cancellation_signal cancel;
   scenario::Simulation& simulation = *sim;
-  net::co_spawn(
-      io,
-      [&]() -> net::awaitable<load::LoadResult> {
-        // One origin for the timeline and the load: with two Clock::now() calls the events
-        // landed early on the load's clock by the time between them (30-50us under ASan).
-        anchor = Clock::now();
-        simulation.start_timeline(*anchor);
-        lo.start = *anchor;
-        co_return co_await load::run_load(lo, o.progress);
-      },
-      net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, load::LoadResult lr) {
-        done = true;
-        if (e)
-          failure = e;
-        else
-          result = std::move(lr);
-      }));
+  // With more than one client thread the generators run on their own io_contexts and hand
+  // their records over here (the fold is this thread's); this thread keeps the upstreams.
+  std::unique_ptr<load::ThreadedLoad> generators;
+  std::mutex inbox_mutex;
+  std::vector<load::RequestRecord> inbox, draining;
+  auto drain_inbox = [&] {
+    {
+      const std::lock_guard lock(inbox_mutex);
+      draining.swap(inbox);
+    }
+    for (const auto& rec : draining) fold.add_record(rec);
+    draining.clear();
+  };
+  if (r.config.threads > 1) {
+    lo.on_record = [&](const load::RequestRecord& rec) {
+      const std::lock_guard lock(inbox_mutex);
+      inbox.push_back(rec);
+    };
+    // One origin for the timeline and every generator.
+    anchor = Clock::now();
+    simulation.start_timeline(*anchor);
+    lo.start = *anchor;
+    try {
+      generators = std::make_unique<load::ThreadedLoad>(lo, r.config.threads);
+    } catch (const std::exception&) {
+      failure = std::current_exception();
+      done = true;
+    }
+  } else {
+    net::co_spawn(
+        io,
+        [&]() -> net::awaitable<load::LoadResult> {
+          // One origin for the timeline and the load: with two Clock::now() calls the events
+          // landed early on the load's clock by the time between them (30-50us under ASan).
+          anchor = Clock::now();
+          simulation.start_timeline(*anchor);
+          lo.start = *anchor;
+          co_return co_await load::run_load(lo, o.progress);
+        },
+        net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, load::LoadResult lr) {
+          done = true;
+          if (e)
+            failure = e;
+          else
+            result = std::move(lr);
+        }));
+  }
   // Ctrl-C stops the proxy from the signal thread at once; what the load measured from then on
   // is our own doing, so the run ends where the interrupt was seen (within one 10ms slice).
   std::optional<Clock::time_point> interrupted_at;
   auto next_poll = Clock::now();
+  auto next_progress = Clock::now() + milliseconds(250);
   while (!done) {
     drive_for(io, milliseconds(10));
     const auto now = Clock::now();
+    if (generators) {
+      drain_inbox();
+      if (generators->done()) {
+        done = true;
+        try {
+          result = generators->join();
+        } catch (...) {
+          failure = std::current_exception();
+        }
+        drain_inbox();
+      } else if (o.progress && now >= next_progress) {
+        next_progress = now + milliseconds(250);
+        o.progress(generators->progress());
+      }
+    }
     if (anchor) fold.advance(std::chrono::duration_cast<Nanos>(now - *anchor));
     if (run::interrupted() && !interrupted_at) {
       interrupted_at = now - milliseconds(10);
       r.interrupted = true;
-      cancel.emit(net::cancellation_type::terminal);
+      if (generators)
+        generators->cancel();
+      else
+        cancel.emit(net::cancellation_type::terminal);
     }
     if (now < next_poll || interrupted_at) continue;
     next_poll = now + milliseconds(50);

@@ -53,12 +53,15 @@ std::string bench_usage() {
          "\n"
          "  --proxy-url URL       an already-running proxy (http://127.0.0.1:PORT); the\n"
          "                        scenario must pin its upstream ports\n"
-         "  --duration D          how long the load runs, above 0 and up to 1h (\"10s\")\n"
+         "  --duration D          how long the load runs, above 0 and up to 24h (\"10s\")\n"
          "  --connections N       client connections, 1 to 10000\n"
          "  --rate R              requests per second in all, 0 to 1000000; 0: closed loop\n"
          "  --warmup D            left out of the steady-state latency, 0s to 1h\n"
          "  --request-timeout D   a request without a complete response by then fails,\n"
          "                        above 0 and up to 1h\n"
+         "  --threads N           client threads, each with its own event loop and 1/N of the\n"
+         "                        connections, 1 to 256 (default 1: the load shares the\n"
+         "                        upstreams' thread)\n"
          "  --json FILE           write the JSON report (schema badgateway.bench/1, "
          "docs/bench.md)\n"
          "  --html FILE           write a self-contained HTML report with the timeline\n"
@@ -88,6 +91,7 @@ int bench_command(const std::vector<std::string>& args) {
   add_duration(app, "--warmup", o.bench.overrides.warmup, ranges::warmup);
   add_duration(app, "--request-timeout", o.bench.overrides.request_timeout,
                ranges::request_timeout);
+  add_number(app, "--threads", o.bench.overrides.threads, ranges::threads);
   app.add_option("--json", o.json)->type_name("FILE");
   app.add_option("--html", o.html)->type_name("FILE");
   app.add_flag("--keep-artifacts", o.bench.keep_artifacts);

@@ -23,6 +23,7 @@
 #include "harness/cli/command_line.hpp"
 #include "harness/client/loopback_url.hpp"
 #include "harness/load/request_bytes.hpp"
+#include "harness/load/threaded_load.hpp"
 #include "simulator/journal.hpp"
 #include "simulator/json_text.hpp"
 #include "simulator/units.hpp"
@@ -63,7 +64,7 @@ const char* load_usage() {
          "  HTTP/1.1 keep-alive load against a loopback URL (http://127.0.0.1:PORT/path);\n"
          "  prints requests/s, statuses, errors by kind and latency percentiles.\n"
          "  -c, --connections N   connections, 1 to 10000 (default 16)\n"
-         "  -d, --duration D      how long to send, above 0 and up to 1h, e.g. 5s, 500ms\n"
+         "  -d, --duration D      how long to send, above 0 and up to 24h, e.g. 5s, 500ms\n"
          "                        (default 5s)\n"
          "  -R, --rate R          open loop: R requests/s in all (up to 1000000), latency from\n"
          "                        the scheduled send time (default, or 0: closed loop, as\n"
@@ -73,6 +74,8 @@ const char* load_usage() {
          "  --body TEXT           request body (sent with Content-Length)\n"
          "  --timeout D           per-request timeout, above 0 and up to 1h (default 5s)\n"
          "  --max-requests N      stop after N requests\n"
+         "  -t, --threads N       N client threads, each with its own event loop and 1/N of\n"
+         "                        the connections (default 1)\n"
          "  --no-request-ids      do not add X-Bgw-Request: <id> to each request\n"
          "  --json FILE           also write the summary as JSON\n"
          "  Options take their value as `--opt value` or `--opt=value`.\n"
@@ -184,6 +187,7 @@ int load_command(const std::vector<std::string>& args) {
   std::vector<std::string> urls;
   std::vector<std::string> headers;
   bool no_request_ids = false;
+  unsigned threads = 1;
   CLI::App app;
   configure_app(app);
   add_number(app, "-c,--connections", options.connections, ranges::connections);
@@ -197,6 +201,7 @@ int load_command(const std::vector<std::string>& args) {
   app.add_option("--body", options.body)->type_name("TEXT");
   add_duration(app, "--timeout", options.request_timeout, ranges::request_timeout);
   add_number(app, "--max-requests", options.max_requests, ranges::max_requests);
+  add_number(app, "-t,--threads", threads, ranges::threads);
   app.add_flag("--no-request-ids", no_request_ids);
   app.add_option("--json", json)->type_name("FILE");
   app.add_option("URL", urls);
@@ -246,20 +251,48 @@ int load_command(const std::vector<std::string>& args) {
                    static_cast<unsigned long long>(p.failed), ms(p.p99_ns_last_interval).c_str());
     };
   }
+  // The summary reads the buckets; per-request records would only grow with the run.
+  options.max_records = 0;
   std::cout << "badgateway load " << url << ": " << options.connections << " connections, "
             << (options.rate > 0 ? "open loop at " + std::to_string(options.rate) + " requests/s"
                                  : std::string("closed loop"))
-            << ", " << sim::format_duration(options.duration) << "\n"
+            << ", " << sim::format_duration(options.duration)
+            << (threads > 1 ? ", " + std::to_string(threads) + " threads" : std::string()) << "\n"
             << std::flush;
-  net::co_spawn(io, load::run_load(options, progress),
-                net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, LoadResult r) {
-                  if (e)
-                    failure = e;
-                  else
-                    result = std::move(r);
-                  signals.cancel();
-                }));
-  io.run();
+  if (threads > 1) {
+    // This thread keeps the signals and the progress line; the generators run on their own.
+    load::ThreadedLoad generators(options, threads);
+    auto next_progress = load::Clock::now() + options.progress_every;
+    bool cancelled = false;
+    while (!generators.done()) {
+      io.run_for(std::chrono::milliseconds(20));
+      if (interrupted && !cancelled) {
+        generators.cancel();
+        cancelled = true;
+      }
+      if (progress && load::Clock::now() >= next_progress) {
+        next_progress += options.progress_every;
+        progress(generators.progress());
+      }
+    }
+    signals.cancel();
+    try {
+      result = generators.join();
+    } catch (...) {
+      failure = std::current_exception();
+    }
+  } else {
+    net::co_spawn(
+        io, load::run_load(options, progress),
+        net::bind_cancellation_slot(cancel.slot(), [&](std::exception_ptr e, LoadResult r) {
+          if (e)
+            failure = e;
+          else
+            result = std::move(r);
+          signals.cancel();
+        }));
+    io.run();
+  }
   if (live) std::fprintf(stderr, "\r%70s\r", "");
   if (failure) {
     try {

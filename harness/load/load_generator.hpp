@@ -31,8 +31,13 @@ struct LoadOptions {
   std::chrono::nanoseconds bucket = std::chrono::milliseconds(100);
   std::chrono::nanoseconds request_timeout = std::chrono::seconds(5);
   std::chrono::nanoseconds progress_every = std::chrono::milliseconds(250);
-  bool request_ids = true;               ///< add "X-Bgw-Request: <id>" to every request
-  std::uint64_t max_requests = 0;        ///< stop after this many (0: only the duration)
+  bool request_ids = true;         ///< add "X-Bgw-Request: <id>" to every request
+  std::uint64_t max_requests = 0;  ///< stop after this many (0: only the duration)
+  /// One of `id_stride` generators sharing a run (ThreadedLoad): this one sends the run's
+  /// requests id_offset, id_offset + id_stride, ... (0-based), at their times in the open loop,
+  /// so ids stay unique and the rate adds up. `rate` and `max_requests` are the whole run's.
+  unsigned id_stride = 1;
+  unsigned id_offset = 0;
   std::size_t max_records = 20'000'000;  ///< keep at most this many RequestRecords (0: none)
   /// Called with every request as it ends, on the load's thread: a bench folds them as they
   /// come instead of keeping them (max_records = 0), so its memory does not grow with the run.

@@ -78,4 +78,8 @@ struct Progress {
   std::uint64_t p99_ns_last_interval = 0;
 };
 
+/// Adds `from` (another generator of the same run: same start and bucket width) to `into`:
+/// counts and histograms add up, buckets add up by index, the elapsed time is the longer.
+void merge_into(LoadResult& into, const LoadResult& from);
+
 }  // namespace bgw::load

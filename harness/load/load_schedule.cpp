@@ -1,5 +1,6 @@
 #include "load_schedule.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 #include "load_generator.hpp"
@@ -7,7 +8,11 @@
 namespace bgw::load {
 
 Schedule::Schedule(const LoadOptions& options, Clock::time_point start)
-    : start_(start), end_(start + options.duration), max_requests_(options.max_requests) {
+    : start_(start),
+      end_(start + options.duration),
+      max_requests_(options.max_requests),
+      stride_(std::max(1u, options.id_stride)),
+      offset_(options.id_offset) {
   if (options.rate > 0) {
     interval_ns_ = 1e9 / options.rate;
     // Requests i with i * interval < duration. The epsilon keeps an exact multiple (1 s at
@@ -18,19 +23,25 @@ Schedule::Schedule(const LoadOptions& options, Clock::time_point start)
   }
 }
 
+std::uint64_t Schedule::global(std::uint64_t i) const noexcept {
+  return i * stride_ + offset_;
+}
+
 std::optional<Ticket> Schedule::next(Clock::time_point now) noexcept {
   if (stopped_) return std::nullopt;
   if (interval_ns_ > 0) {
-    if (issued_ >= planned_) return std::nullopt;
+    const std::uint64_t g = global(issued_);
+    if (g >= planned_) return std::nullopt;
     // From the index, not by adding intervals: no drift over millions of requests.
     const auto offset = std::chrono::nanoseconds(
-        static_cast<std::int64_t>(std::llround(static_cast<double>(issued_) * interval_ns_)));
+        static_cast<std::int64_t>(std::llround(static_cast<double>(g) * interval_ns_)));
     ++issued_;
-    return Ticket{issued_, start_ + offset};
+    return Ticket{g + 1, start_ + offset};
   }
-  if (now >= end_ || (max_requests_ > 0 && issued_ >= max_requests_)) return std::nullopt;
+  const std::uint64_t g = global(issued_);
+  if (now >= end_ || (max_requests_ > 0 && g >= max_requests_)) return std::nullopt;
   ++issued_;
-  return Ticket{issued_, now};
+  return Ticket{g + 1, now};
 }
 
 }  // namespace bgw::load

@@ -36,12 +36,17 @@ class Schedule {
   Clock::time_point end_of_sending() const noexcept { return end_; }
 
  private:
+  /// The run-wide 0-based index of this schedule's request `i`.
+  std::uint64_t global(std::uint64_t i) const noexcept;
+
   Clock::time_point start_;
   Clock::time_point end_;
   double interval_ns_ = 0;  ///< open loop: 1e9 / rate
   std::uint64_t planned_ = 0;
   std::uint64_t max_requests_ = 0;
   std::uint64_t issued_ = 0;
+  unsigned stride_ = 1;
+  unsigned offset_ = 0;
   bool stopped_ = false;
 };
 

@@ -5,7 +5,7 @@
 namespace bgw::scenario::detail {
 namespace {
 
-constexpr Duration max_bench_duration = std::chrono::hours(1);
+constexpr Duration max_bench_duration = std::chrono::hours(24);
 constexpr std::int64_t max_connections = 10000;
 constexpr double max_rate = 1'000'000;
 

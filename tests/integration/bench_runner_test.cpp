@@ -135,7 +135,7 @@ struct BenchRun {
   fs::path dir;
 };
 
-BenchRun bench(const std::string& proxy, const char* text) {
+BenchRun bench(const std::string& proxy, const char* text, unsigned threads = 1) {
   BenchRun r;
   r.dir = temp_dir(proxy);
   const auto adapter = adapter_for(proxy, r.dir);
@@ -146,6 +146,7 @@ BenchRun bench(const std::string& proxy, const char* text) {
   bgw::bench::BenchOptions o;
   o.runs_root = r.dir / "runs";
   o.keep_artifacts = true;  // for journal.jsonl
+  if (threads > 1) o.overrides.threads = threads;
   r.outcome = bgw::bench::run_bench(*loaded.scenario, &*adapter, "", o);
   return r;
 }
@@ -178,14 +179,8 @@ void expect_bookkeeping(const BenchRun& r) {
 
 class BenchAgainstProxies : public testing::TestWithParam<std::string> {};
 
-TEST_P(BenchAgainstProxies, CrashAndRestartWithoutRetries) {
-  const std::string proxy = GetParam();
-  {
-    const auto a = adapter_for(proxy, temp_dir("probe"));
-    ASSERT_TRUE(a);
-    if (bgw::proxy::find_program(a->program).empty()) GTEST_SKIP() << proxy << " not installed";
-  }
-  const BenchRun r = bench(proxy, crash_restart);
+// The crash at 500ms and the restart at 1s, as the client and the upstream saw them.
+void expect_crash_and_restart(const BenchRun& r) {
   ASSERT_TRUE(r.outcome.ok()) << r.outcome.error << "\n" << r.outcome.proxy_log_tail;
   expect_bookkeeping(r);
   const auto& m = r.outcome.report.metrics;
@@ -209,6 +204,17 @@ TEST_P(BenchAgainstProxies, CrashAndRestartWithoutRetries) {
   EXPECT_LT(*restart.time_to_recover, Nanos(300ms));
   EXPECT_GT(m.upstreams[0].served, 100u);
   EXPECT_EQ(m.duplicates.requests, 0u);  // no retries
+}
+
+TEST_P(BenchAgainstProxies, CrashAndRestartWithoutRetries) {
+  const std::string proxy = GetParam();
+  {
+    const auto a = adapter_for(proxy, temp_dir("probe"));
+    ASSERT_TRUE(a);
+    if (bgw::proxy::find_program(a->program).empty()) GTEST_SKIP() << proxy << " not installed";
+  }
+  const BenchRun r = bench(proxy, crash_restart);
+  expect_crash_and_restart(r);
   fs::remove_all(r.dir);
 }
 
@@ -235,6 +241,14 @@ TEST_P(BenchAgainstProxies, PrimaryCrashWithBackup) {
   EXPECT_GT(m.upstreams[0].served, 50u);  // the primary until 700ms
   EXPECT_GT(m.upstreams[1].served, 50u);  // the backup after it
   EXPECT_GT(m.steady.count, 50u);
+  fs::remove_all(r.dir);
+}
+
+// The load on two threads of its own (bench --threads 2): the same figures, merged from both.
+TEST(BenchThreads, CrashAndRestartWithTwoClientThreads) {
+  const BenchRun r = bench("mini", crash_restart, 2);
+  EXPECT_EQ(r.outcome.report.config.threads, 2u);
+  expect_crash_and_restart(r);
   fs::remove_all(r.dir);
 }
 

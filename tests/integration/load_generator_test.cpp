@@ -3,6 +3,7 @@
 // (no coordinated omission), and every kind of failure classified. Each run is bounded by a
 // short duration and a deadline; nothing sleeps.
 #include <algorithm>
+#include <atomic>
 #include <map>
 #include <optional>
 #include <set>
@@ -16,6 +17,7 @@
 #include <boost/asio/co_spawn.hpp>
 
 #include "harness/load/load_generator.hpp"
+#include "harness/load/threaded_load.hpp"
 #include "simulator/response.hpp"
 #include "support/fault_fixture.hpp"
 
@@ -166,6 +168,59 @@ TEST_F(LoadGenerator, OpenLoopHoldsTheRate) {
     EXPECT_NEAR(n, 125, 30) << "window " << w;
   }
   EXPECT_GE(r.elapsed, 998ms);
+}
+
+// Serves the upstream (on the test's io_context) until the generators, on their own threads,
+// are done: nothing on io_ says when, so it looks every 5 ms.
+bool serve_until_done(boost::asio::io_context& io, const bgw::load::ThreadedLoad& generators,
+                      std::chrono::nanoseconds limit) {
+  auto guard = boost::asio::make_work_guard(io);
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  while (!generators.done() && std::chrono::steady_clock::now() < deadline) io.run_for(5ms);
+  return generators.done();
+}
+
+// N generators on their own threads split one run: every N-th request each, ids unique and
+// dense, the connections divided, the results merged into one consistent LoadResult.
+TEST_F(LoadGenerator, ThreadsSplitTheRunAndMergeIntoOne) {
+  auto& up = make({.name = "up", .journal = bgw::sim::JournalLevel::bytes});
+  LoadOptions o = to(up);
+  o.connections = 8;
+  o.duration = 30s;  // ends at max_requests, long before
+  o.max_requests = 1500;
+  std::atomic<std::uint64_t> seen_by_callback{0};
+  o.on_record = [&](const RequestRecord&) { ++seen_by_callback; };
+  bgw::load::ThreadedLoad generators(o, 3);
+  EXPECT_EQ(generators.threads(), 3u);
+  ASSERT_TRUE(serve_until_done(io_, generators, 30s)) << "three generators";
+  const LoadResult r = generators.join();
+  expect_consistent(r);
+  EXPECT_EQ(r.sent, 1500u);
+  EXPECT_EQ(r.completed, 1500u);
+  EXPECT_EQ(seen_by_callback.load(), 1500u);
+  EXPECT_EQ(r.connects, 8u) << "3 + 3 + 2 keep-alive connections";
+  std::set<std::uint64_t> ids;
+  for (const RequestRecord& rec : r.records)
+    EXPECT_TRUE(ids.insert(rec.id).second) << "duplicate id " << rec.id;
+  EXPECT_EQ(*ids.begin(), 1u);
+  EXPECT_EQ(*ids.rbegin(), 1500u);
+  EXPECT_EQ(up.journal().requests(), 1500u);
+}
+
+TEST_F(LoadGenerator, ThreadsKeepTheOpenLoopScheduleOfOneRun) {
+  auto& up = make({.name = "up", .journal = bgw::sim::JournalLevel::counters});
+  LoadOptions o = to(up);
+  o.connections = 4;
+  o.rate = 500;
+  o.duration = 1s;
+  bgw::load::ThreadedLoad generators(o, 2);
+  ASSERT_TRUE(serve_until_done(io_, generators, 10s)) << "two generators";
+  const LoadResult r = generators.join();
+  expect_consistent(r);
+  EXPECT_EQ(r.sent, 500u);
+  for (const auto& b : r.buckets) EXPECT_EQ(b.sent, 50u) << "bucket at " << ms(b.start) << " ms";
+  for (const auto& rec : r.records)
+    EXPECT_EQ(rec.intended, 2ms * static_cast<std::int64_t>(rec.id - 1));
 }
 
 TEST_F(LoadGenerator, StallingUpstreamTimesOutWithLatencyFromTheIntendedTime) {
