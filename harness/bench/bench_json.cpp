@@ -47,6 +47,19 @@ json::object latency(const LatencySummary& s) {
           {"max_ms", ms_value(s.max)}};
 }
 
+// A histogram as its non-empty buckets, [[index, count], ...], with the exact extremes and sum:
+// what `bench merge` adds up (load::Histogram::restore).
+json::object histogram(const load::Histogram& h, std::uint64_t failed) {
+  json::array buckets;
+  for (const auto& [i, n] : h.nonzero()) buckets.push_back(json::array{i, n});
+  return {{"count", h.count()},
+          {"failed", failed},
+          {"min_ns", h.min()},
+          {"max_ns", h.max()},
+          {"sum_ns", static_cast<double>(h.sum())},
+          {"buckets", std::move(buckets)}};
+}
+
 json::value text_or_null(const std::string& s) {
   if (s.empty()) return nullptr;
   return text_value(s);
@@ -107,55 +120,74 @@ void write_json(const BenchReport& r, std::ostream& out) {
   json::array warnings;
   for (const auto& w : r.warnings) warnings.push_back(text_value(w));
 
-  const json::object doc{
-      {"schema", "badgateway.bench/1"},
-      {"badgateway_version", std::string(bgw::version)},
-      {"scenario", json::object{{"name", text_value(r.scenario)},
-                                {"file", text_value(r.file)},
-                                {"description", text_value(r.description)}}},
-      {"proxy",
-       json::object{{"name", text_value(r.proxy)}, {"version", text_value(r.proxy_version)}}},
-      {"started", text::iso8601_utc(r.started)},
-      {"config", json::object{{"duration_ms", ms_value(c.duration)},
-                              {"connections", c.connections},
-                              {"rate", rounded(c.rate)},
-                              {"warmup_ms", ms_value(c.warmup)},
-                              {"method", text_value(c.method)},
-                              {"target", text_value(c.target)},
-                              {"request_timeout_ms", ms_value(c.request_timeout)},
-                              {"bucket_ms", ms_value(c.bucket)},
-                              {"margin_ms", ms_value(c.margin)},
-                              {"threads", c.threads}}},
-      {"totals", json::object{{"sent", t.sent},
-                              {"responses", t.responses},
-                              {"transport_errors", t.transport_errors},
-                              {"failed", t.failed},
-                              {"records", t.records},
-                              {"connects", t.connects},
-                              {"elapsed_ms", ms_value(t.elapsed)},
-                              {"throughput_rps", rounded(t.throughput)},
-                              {"statuses", counts(t.statuses)},
-                              {"errors", counts(t.errors)}}},
-      {"bookkeeping",
-       json::object{{"sent_matches", m.bookkeeping.sent_matches},
-                    {"served_without_delivery", m.bookkeeping.served_without_delivery},
-                    {"failed_after_delivery", m.bookkeeping.failed_after_delivery}}},
-      {"latency", json::object{{"steady", latency(m.steady)},
-                               {"failover", latency(m.failover)},
-                               {"all", latency(m.all)},
-                               {"failover_windows", std::move(windows)}}},
-      {"events", std::move(events)},
-      {"upstreams", std::move(upstreams)},
-      {"duplicates", json::object{{"requests", d.requests},
-                                  {"across_upstreams", d.across_upstreams},
-                                  {"same_upstream", d.same_upstream},
-                                  {"extra_deliveries", d.extra_deliveries},
-                                  {"examples", std::move(examples)}}},
-      {"buckets", std::move(buckets)},
-      {"proxy_exit", text_or_null(r.proxy_exit)},
-      {"warnings", std::move(warnings)},
-      {"run_dir", text_value(r.run_dir)},
-      {"interrupted", r.interrupted}};
+  json::object doc{{"schema", "badgateway.bench/1"},
+                   {"badgateway_version", std::string(bgw::version)},
+                   {"scenario", json::object{{"name", text_value(r.scenario)},
+                                             {"file", text_value(r.file)},
+                                             {"description", text_value(r.description)}}},
+                   {"proxy", json::object{{"name", text_value(r.proxy)},
+                                          {"version", text_value(r.proxy_version)}}},
+                   {"started", text::iso8601_utc(r.started)},
+                   {"config", json::object{{"duration_ms", ms_value(c.duration)},
+                                           {"connections", c.connections},
+                                           {"rate", rounded(c.rate)},
+                                           {"warmup_ms", ms_value(c.warmup)},
+                                           {"method", text_value(c.method)},
+                                           {"target", text_value(c.target)},
+                                           {"request_timeout_ms", ms_value(c.request_timeout)},
+                                           {"bucket_ms", ms_value(c.bucket)},
+                                           {"margin_ms", ms_value(c.margin)},
+                                           {"threads", c.threads}}},
+                   {"totals", json::object{{"sent", t.sent},
+                                           {"responses", t.responses},
+                                           {"transport_errors", t.transport_errors},
+                                           {"failed", t.failed},
+                                           {"records", t.records},
+                                           {"connects", t.connects},
+                                           {"elapsed_ms", ms_value(t.elapsed)},
+                                           {"throughput_rps", rounded(t.throughput)},
+                                           {"statuses", counts(t.statuses)},
+                                           {"errors", counts(t.errors)}}},
+                   {"bookkeeping",
+                    json::object{{"sent_matches", m.bookkeeping.sent_matches},
+                                 {"served_without_delivery", m.bookkeeping.served_without_delivery},
+                                 {"failed_after_delivery", m.bookkeeping.failed_after_delivery}}},
+                   {"latency", json::object{{"steady", latency(m.steady)},
+                                            {"failover", latency(m.failover)},
+                                            {"all", latency(m.all)},
+                                            {"failover_windows", std::move(windows)}}},
+                   {"events", std::move(events)},
+                   {"upstreams", std::move(upstreams)},
+                   {"duplicates", json::object{{"requests", d.requests},
+                                               {"across_upstreams", d.across_upstreams},
+                                               {"same_upstream", d.same_upstream},
+                                               {"extra_deliveries", d.extra_deliveries},
+                                               {"examples", std::move(examples)}}},
+                   {"buckets", std::move(buckets)},
+                   {"proxy_exit", text_or_null(r.proxy_exit)},
+                   {"warnings", std::move(warnings)},
+                   {"run_dir", text_value(r.run_dir)},
+                   {"interrupted", r.interrupted}};
+  if (r.agent) {
+    const auto start_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(r.agent->start_at.time_since_epoch())
+            .count();
+    doc["agent"] = json::object{{"index", r.agent->index},
+                                {"count", r.agent->count},
+                                {"start_at", text::iso8601_utc(r.agent->start_at)},
+                                {"start_at_unix_ms", start_ms}};
+  }
+  if ((r.agent || !r.merged_from.empty()) && m.histograms) {
+    const LatencyHistograms& h = *m.histograms;
+    doc["histograms"] = json::object{{"all", histogram(h.all, h.all_failed)},
+                                     {"steady", histogram(h.steady, h.steady_failed)},
+                                     {"failover", histogram(h.failover, h.failover_failed)}};
+  }
+  if (!r.merged_from.empty()) {
+    json::array files;
+    for (const auto& f : r.merged_from) files.push_back(text_value(f));
+    doc["merged_from"] = std::move(files);
+  }
   out << sim::json_text(doc) << "\n";
 }
 

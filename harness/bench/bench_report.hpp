@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <ostream>
 #include <string>
 #include <vector>
@@ -11,6 +12,13 @@
 #include "harness/bench/failover_metrics.hpp"
 
 namespace bgw::bench {
+
+/// One of N load agents sharing a run (`bench --agent I/N --start-at T`; docs/distributed.md).
+struct AgentRole {
+  unsigned index = 1;  ///< 1-based
+  unsigned count = 1;
+  std::chrono::system_clock::time_point start_at;  ///< t = 0 of the load and the timeline
+};
 
 struct BenchReport {
   std::string scenario;  ///< the scenario's name
@@ -25,6 +33,8 @@ struct BenchReport {
   std::vector<std::string> warnings;  ///< events after the load, truncated records, ...
   std::string run_dir;                ///< kept run directory (config, logs, journal), or ""
   bool interrupted = false;
+  std::optional<AgentRole> agent;        ///< this report is one agent's part
+  std::vector<std::string> merged_from;  ///< `bench merge`: the agents' report files
 };
 
 /// The summary `badgateway bench` prints: totals, errors, latency steady vs failover, each

@@ -23,6 +23,7 @@
 #include "harness/scenario/simulation.hpp"
 #include "harness/scenario/vocabulary.hpp"
 #include "simulator/run_identity.hpp"
+#include "simulator/units.hpp"
 
 namespace bgw::bench {
 namespace {
@@ -39,7 +40,7 @@ std::atomic<unsigned> g_run_counter{0};
 constexpr std::size_t journal_byte_cap = 1024;
 // Events each upstream's journal keeps when the run directory is not kept: what a proxy that
 // died or a setup failure leaves to read, in memory that does not grow with the run.
-constexpr std::size_t journal_tail = 4096;
+constexpr std::size_t journal_tail = 1024;
 
 MetricsOptions metrics_options(const BenchConfig& c) {
   MetricsOptions mo;
@@ -103,6 +104,7 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   r.proxy_version = version;
   r.started = std::chrono::system_clock::now();
   r.config = resolve_config(original, o.overrides);
+  r.agent = o.agent;
   for (const auto& e : events_after_load(original, r.config.duration))
     r.warnings.push_back("never runs, the load ends before it: " + e);
   // `badgateway run` skips a scenario the proxy cannot honour; a bench still measures, and says.
@@ -155,8 +157,9 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
       lease.emplace();
       so.address = lease->address();
     }
-    sim = std::make_unique<scenario::Simulation>(io, sc, so);
-    if (adapter) {
+    // An agent starts no upstreams: `badgateway serve` runs them and their timeline.
+    if (!o.agent) sim = std::make_unique<scenario::Simulation>(io, sc, so);
+    if (adapter && !o.agent) {
       launch.run_dir = dir;
       launch.listen_host = lease->address();
       for (const auto& u : sc.upstreams) {
@@ -187,39 +190,45 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   // Nothing is kept per request: the upstreams' journals stream to the run directory when it is
   // kept and otherwise keep a bounded tail, and each request head reaches the fold through the
   // journal's listener.
-  FailoverFold fold(FailoverFold::Setup{.upstreams = sim->upstream_names(),
+  // An agent sees no journal: its timeline is placed at the schedule, where serve's timers fire
+  // (never early, within a few hundred microseconds).
+  std::vector<std::string> names;
+  for (const auto& u : sc.upstreams) names.push_back(u.name);
+  FailoverFold fold(FailoverFold::Setup{.upstreams = names,
                                         .marks = scheduled_marks(sc),
-                                        .placed = false,
-                                        .options = metrics_options(r.config)});
+                                        .placed = o.agent.has_value(),
+                                        .options = metrics_options(r.config),
+                                        .reads = !o.agent});
   std::optional<Clock::time_point> anchor;
   std::vector<std::uint64_t> connections(sc.upstreams.size());
   std::vector<std::string> foreign;
   std::map<std::string, std::size_t, std::less<>> index;
   for (std::size_t i = 0; i < sc.upstreams.size(); ++i) index[sc.upstreams[i].name] = i;
   std::ofstream journal_file;
-  if (o.keep_artifacts) {
+  if (sim && o.keep_artifacts) {
     journal_file.open(dir / "journal.jsonl", std::ios::trunc);
     sim->stream_journal([&journal_file](const std::string& line) { journal_file << line << '\n'; });
-  } else {
+  } else if (sim) {
     for (const auto& u : sc.upstreams) sim->upstream(u.name).journal().keep_at_most(journal_tail);
   }
-  sim->set_event_listener([&](const std::string& upstream, const sim::Event& e) {
-    // Another run's request in our journals: the figures measured mixed traffic.
-    if (e.kind == sim::EventKind::foreign_request && foreign.size() < 10)
-      foreign.push_back("upstream " + upstream + " received another run's request (connection " +
-                        std::to_string(e.connection) + "): " + e.detail);
-    if (!anchor || e.at < *anchor) return;
-    const auto u = index.find(upstream);
-    if (u == index.end()) return;
-    const auto at = std::chrono::duration_cast<Nanos>(e.at - *anchor);
-    if (e.kind == sim::EventKind::request_head)
-      fold.add_delivery(
-          Delivery{.upstream = u->second, .id = request_id(e.detail).value_or(0), .at = at});
-    else if (e.kind == sim::EventKind::accepted)
-      ++connections[u->second];
-    else if (const auto action = journaled_action(e))
-      fold.ran(upstream, *action, at);
-  });
+  if (sim)
+    sim->set_event_listener([&](const std::string& upstream, const sim::Event& e) {
+      // Another run's request in our journals: the figures measured mixed traffic.
+      if (e.kind == sim::EventKind::foreign_request && foreign.size() < 10)
+        foreign.push_back("upstream " + upstream + " received another run's request (connection " +
+                          std::to_string(e.connection) + "): " + e.detail);
+      if (!anchor || e.at < *anchor) return;
+      const auto u = index.find(upstream);
+      if (u == index.end()) return;
+      const auto at = std::chrono::duration_cast<Nanos>(e.at - *anchor);
+      if (e.kind == sim::EventKind::request_head)
+        fold.add_delivery(
+            Delivery{.upstream = u->second, .id = request_id(e.detail).value_or(0), .at = at});
+      else if (e.kind == sim::EventKind::accepted)
+        ++connections[u->second];
+      else if (const auto action = journaled_action(e))
+        fold.ran(upstream, *action, at);
+    });
 
   // ---- the load, with the timeline starting at its first request ----
   load::LoadOptions lo;
@@ -235,14 +244,31 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   lo.request_ids = true;
   lo.headers.emplace_back(std::string(sim::run_header), identity);
   lo.max_records = 0;
-  lo.bucket_latency = false;
+  lo.buckets = false;
   lo.on_record = [&fold](const load::RequestRecord& rec) { fold.add_record(rec); };
 
   std::optional<load::LoadResult> result;
   std::exception_ptr failure;
   bool done = false;
   net::cancellation_signal cancel;
-  scenario::Simulation& simulation = *sim;
+  scenario::Simulation* simulation = sim.get();
+  if (o.agent) {
+    // Every agent's t = 0 is the same wall-clock instant; until then this one waits.
+    lo.id_stride = o.agent->count;
+    lo.id_offset = o.agent->index - 1;
+    const int n = static_cast<int>(o.agent->count), i = static_cast<int>(o.agent->index - 1);
+    lo.connections = std::max(1, r.config.connections / n + (i < r.config.connections % n ? 1 : 0));
+    const auto wait = o.agent->start_at - std::chrono::system_clock::now();
+    if (wait < -r.config.request_timeout) {
+      out.error = "--start-at is " +
+                  sim::format_duration(std::chrono::duration_cast<Nanos>(-wait)) +
+                  " in the past: the run began without this agent";
+      return out;
+    }
+    anchor = Clock::now() + std::chrono::duration_cast<Clock::duration>(wait);
+    while (Clock::now() < *anchor && !run::interrupted())
+      drive_for(io, std::min<Clock::duration>(*anchor - Clock::now(), milliseconds(50)));
+  }
   // With more than one client thread the generators run on their own io_contexts and hand
   // their records over here (the fold is this thread's); this thread keeps the upstreams.
   std::unique_ptr<load::ThreadedLoad> generators;
@@ -262,8 +288,8 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
       inbox.push_back(rec);
     };
     // One origin for the timeline and every generator.
-    anchor = Clock::now();
-    simulation.start_timeline(*anchor);
+    if (!anchor) anchor = Clock::now();
+    if (simulation) simulation->start_timeline(*anchor);
     lo.start = *anchor;
     try {
       generators = std::make_unique<load::ThreadedLoad>(lo, r.config.threads);
@@ -277,8 +303,8 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
         [&]() -> net::awaitable<load::LoadResult> {
           // One origin for the timeline and the load: with two Clock::now() calls the events
           // landed early on the load's clock by the time between them (30-50us under ASan).
-          anchor = Clock::now();
-          simulation.start_timeline(*anchor);
+          if (!anchor) anchor = Clock::now();
+          if (simulation) simulation->start_timeline(*anchor);
           lo.start = *anchor;
           co_return co_await load::run_load(lo, o.progress);
         },
@@ -347,12 +373,12 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   if (!foreign.empty() && out.error.empty())
     out.error = "traffic crossed between parallel runs: " + foreign.front();
   const bool keep = o.keep_artifacts || !r.proxy_exit.empty() || !out.error.empty();
-  simulation.stop();
+  if (simulation) simulation->stop();
   drive_for(io, milliseconds(1));
   if (keep) {
     // Streamed as it happened, or the journals' bounded tail now.
-    if (!journal_file.is_open())
-      std::ofstream(dir / "journal.jsonl") << simulation.journal_json_lines();
+    if (simulation && !journal_file.is_open())
+      std::ofstream(dir / "journal.jsonl") << simulation->journal_json_lines();
     r.run_dir = dir.string();
     if (!r.proxy_exit.empty()) out.proxy_log_tail = proxy::proxy_log_tail(dir);
   }

@@ -24,6 +24,10 @@ struct BenchOptions {
   bool keep_artifacts = false;  ///< keep the run directory (kept anyway when the proxy died)
   double timeout_scale = 1.0;   ///< multiplies the proxy's readiness timeout
   std::optional<run::ProxyUrl> proxy_url;  ///< a proxy started outside (upstream ports pinned)
+  /// Run as one of N load agents: no upstreams and no proxy here (`badgateway serve` owns the
+  /// upstreams and the timeline, started at the same `start_at`), 1/N of the connections and
+  /// every N-th request of the schedule; the JSON report carries what `bench merge` needs.
+  std::optional<AgentRole> agent;
   /// Live figures while the load runs (on the run's thread, about every 250ms).
   std::function<void(const load::Progress&)> progress;
 };

@@ -84,10 +84,11 @@ struct FailoverFold::State {
   std::vector<std::string> upstreams;
   std::vector<TimelineMark> marks;  // in the order given (ties between marks go to the first)
   std::vector<bool> placed;
-  bool replay = false;   // marks came placed: keep them all
-  Nanos horizon{};       // a request is folded this long after it ended
-  Nanos read_delay{};    // a read is folded this long after it happened
-  Nanos orphan_after{};  // reads of an id no request claimed are dropped after this
+  bool replay = false;     // marks came placed: keep them all
+  bool with_reads = true;  // reads arrive: a good response nobody read is worth a count
+  Nanos horizon{};         // a request is folded this long after it ended
+  Nanos read_delay{};      // a read is folded this long after it happened
+  Nanos orphan_after{};    // reads of an id no request claimed are dropped after this
 
   std::priority_queue<Held, std::vector<Held>, std::greater<>> held;
   // Reads by id, in two generations: every `orphan_after`, the old generation is dropped (its
@@ -193,7 +194,7 @@ struct FailoverFold::State {
       }
       count_duplicate(r.id, *reads);
       forget(r.id);
-    } else if (!failed) {
+    } else if (!failed && with_reads) {
       ++m.bookkeeping.served_without_delivery;
     }
 
@@ -310,6 +311,7 @@ FailoverFold::FailoverFold(Setup setup) : s_(std::make_unique<State>()) {
   s.marks = std::move(setup.marks);
   s.placed.resize(s.marks.size());
   s.replay = setup.placed;
+  s.with_reads = setup.reads;
   for (std::size_t i = 0; i < s.marks.size(); ++i) {
     TimelineMark& mk = s.marks[i];
     s.placed[i] = setup.placed || !journaled(mk.action);
@@ -413,6 +415,14 @@ BenchMetrics FailoverFold::finish(const LoadTotals& totals, std::optional<Nanos>
   m.all = s.all.summary();
   m.steady = s.steady.summary();
   m.failover = s.failover.summary();
+  auto h = std::make_shared<LatencyHistograms>();
+  h->all = s.all.h;
+  h->steady = s.steady.h;
+  h->failover = s.failover.h;
+  h->all_failed = s.all.failed;
+  h->steady_failed = s.steady.failed;
+  h->failover_failed = s.failover.failed;
+  m.histograms = std::move(h);
   for (auto& e : s.examples) m.duplicates.examples.push_back(std::move(e.ex));
 
   // Rows up to the end of the load, empty ones included, as the timeline draws them.

@@ -41,6 +41,9 @@ class FailoverFold {
     std::vector<TimelineMark> marks;
     bool placed = false;
     MetricsOptions options;
+    /// Reads arrive (the upstreams run in this process). A bench agent has none: serve owns
+    /// the upstreams, so nothing is said of served requests.
+    bool reads = true;
     /// How long a request is held before it is folded, beyond `margin`. Must cover the time
     /// between a request ending and it reaching add_record() (the runner drains every 10 ms).
     Nanos slack = std::chrono::milliseconds(250);

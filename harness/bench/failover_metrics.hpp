@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -99,6 +100,12 @@ struct Bookkeeping {
   std::uint64_t failed_after_delivery = 0;
 };
 
+/// The latency histograms the summaries come from: what `bench merge` adds up across agents.
+struct LatencyHistograms {
+  load::Histogram all, steady, failover;
+  std::uint64_t all_failed = 0, steady_failed = 0, failover_failed = 0;
+};
+
 struct BenchMetrics {
   Totals totals;
   Bookkeeping bookkeeping;
@@ -110,6 +117,7 @@ struct BenchMetrics {
   std::vector<UpstreamMetrics> upstreams;
   Duplicates duplicates;
   std::vector<BucketRow> buckets;
+  std::shared_ptr<const LatencyHistograms> histograms;  ///< set by FailoverFold::finish
 };
 
 BenchMetrics derive_metrics(const BenchData& data, const MetricsOptions& options = {});

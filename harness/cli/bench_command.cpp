@@ -5,14 +5,18 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <iterator>
 #include <optional>
 
+#include "harness/bench/bench_merge.hpp"
 #include "harness/bench/bench_runner.hpp"
 #include "harness/bench/progress_line.hpp"
 #include "harness/cli/command_line.hpp"
 #include "harness/cli/run_command.hpp"
+#include "harness/cli/start_at.hpp"
 #include "harness/proxy/adapter.hpp"
 #include "harness/run/interrupt.hpp"
+#include "harness/run/shard.hpp"
 #include "harness/scenario/load.hpp"
 #include "simulator/units.hpp"
 
@@ -62,6 +66,12 @@ std::string bench_usage() {
          "  --threads N           client threads, each with its own event loop and 1/N of the\n"
          "                        connections, 1 to 256 (default 1: the load shares the\n"
          "                        upstreams' thread)\n"
+         "  --agent I/N           be load agent I of N (1-based) of one distributed run: no\n"
+         "                        upstreams and no proxy here (`badgateway serve FILE\n"
+         "                        --start-at T` owns them), 1/N of the connections and every\n"
+         "                        N-th request; needs --proxy-url, --start-at and --json\n"
+         "  --start-at T          t = 0 of the load, a wall-clock time shared by every agent:\n"
+         "                        2026-12-04T08:00:00Z or Unix seconds\n"
          "  --json FILE           write the JSON report (schema badgateway.bench/1, "
          "docs/bench.md)\n"
          "  --html FILE           write a self-contained HTML report with the timeline\n"
@@ -70,8 +80,52 @@ std::string bench_usage() {
          "  --timeout-scale X     multiply the proxy's readiness timeout, 0.01 to 100 (slow\n"
          "                        machines)\n"
          "  Options take their value as `--opt value` or `--opt=value`.\n"
+         "  badgateway bench merge AGENT.json... [--json FILE] [--html FILE]: the agents'\n"
+         "  reports of one distributed run as one report (docs/distributed.md).\n"
          "  Exit codes: 0 measured, 1 the proxy died during the load, 2 usage or scenario\n"
          "  error, 3 harness or setup error, 130 interrupted.\n";
+}
+
+int bench_merge_command(const std::vector<std::string>& args) {
+  const std::string usage =
+      "Usage: badgateway bench merge AGENT.json... [--json FILE] [--html FILE]\n"
+      "  The reports of the N load agents of one distributed run (bench --agent I/N\n"
+      "  --start-at T --json FILE) as one report: console summary, and the JSON and HTML\n"
+      "  reports when asked. Exit codes: 0 merged, 2 usage error or reports that are not\n"
+      "  one run's, 3 a report could not be written.\n";
+  std::vector<std::string> files;
+  std::string json_out, html_out;
+  CLI::App app;
+  configure_app(app);
+  app.add_option("--json", json_out)->type_name("FILE");
+  app.add_option("--html", html_out)->type_name("FILE");
+  app.add_option("AGENT.json", files);
+  if (const auto exit = parse_command_line(app, args, "bench merge", usage)) return *exit;
+  if (files.empty()) return cli::usage_error("bench merge", "give the agents' JSON reports", usage);
+  std::vector<std::pair<std::string, std::string>> texts;
+  for (const auto& f : files) {
+    std::ifstream in(f, std::ios::binary);
+    if (!in) {
+      std::cerr << "badgateway bench merge: cannot read " << f << "\n";
+      return 2;
+    }
+    texts.emplace_back(f, std::string(std::istreambuf_iterator<char>(in), {}));
+  }
+  const bench::MergedReport merged = bench::merge_agent_reports(texts);
+  for (const auto& e : merged.errors) std::cerr << "badgateway bench merge: " << e << "\n";
+  if (!merged.errors.empty()) return 2;
+  bench::write_console(merged.report, std::cout);
+  bool written = true;
+  if (!json_out.empty()) {
+    written = write_file(json_out, merged.report, &bench::write_json) && written;
+    if (written) std::cout << "  json: " << json_out << "\n";
+  }
+  if (!html_out.empty()) {
+    const bool ok = write_file(html_out, merged.report, &bench::write_html);
+    if (ok) std::cout << "  html: " << html_out << "\n";
+    written = ok && written;
+  }
+  return written ? 0 : 3;
 }
 
 int bench_command(const std::vector<std::string>& args) {
@@ -97,8 +151,30 @@ int bench_command(const std::vector<std::string>& args) {
   app.add_flag("--keep-artifacts", o.bench.keep_artifacts);
   app.add_option("--runs-dir", o.bench.runs_root)->type_name("DIR");
   add_timeout_scale_option(app, o.bench.timeout_scale);
+  std::string agent, start_at;
+  app.add_option("--agent", agent)->type_name("I/N");
+  app.add_option("--start-at", start_at)->type_name("T");
   app.add_option("FILE", files);
+  if (!args.empty() && args.front() == "merge")
+    return bench_merge_command({args.begin() + 1, args.end()});
   if (const auto exit = parse_command_line(app, args, "bench", usage)) return *exit;
+  if (!agent.empty() || !start_at.empty()) {
+    const auto role = run::parse_shard(agent);  // the same I/N shape as --shard
+    if (!role) return usage_error("--agent takes I/N with 1 <= I <= N, not '" + agent + "'");
+    const auto t = parse_start_at(start_at);
+    if (!t)
+      return usage_error(
+          "--start-at takes a UTC time such as 2026-12-04T08:00:00Z or Unix "
+          "seconds, not '" +
+          start_at + "'");
+    if (o.proxy_url.empty())
+      return usage_error("--agent loads a proxy it does not start: give --proxy-url");
+    if (o.json.empty())
+      return usage_error("--agent writes the part `bench merge` reads: give --json FILE");
+    o.bench.agent = bench::AgentRole{.index = static_cast<unsigned>(role->index),
+                                     .count = static_cast<unsigned>(role->count),
+                                     .start_at = *t};
+  }
   if (files.size() > 1) return usage_error("one scenario FILE at a time");
   if (!files.empty()) o.file = files.front();
   if (o.file.empty()) return usage_error("give a scenario FILE");

@@ -18,6 +18,7 @@
 #include "harness/cli/merge_command.hpp"
 #include "harness/cli/run_command.hpp"
 #include "harness/cli/serve.hpp"
+#include "harness/cli/start_at.hpp"
 #include "harness/scenario/reference.hpp"
 #include "simulator/fault_catalogue.hpp"
 
@@ -53,14 +54,16 @@ void usage(std::ostream& out) {
          "  list [DIR...]             one line per scenario: name, tags, description\n"
          "                            (default DIR: scenarios/)\n"
          "  serve FILE [--journal PATH] [--control HOST:PORT [--control-token T]\n"
-         "      [--control-allow-remote]]\n"
+         "      [--control-allow-remote]] [--start-at T]\n"
          "                            start only the scenario's upstreams, print their bindings\n"
          "                            as one JSON line, run the timeline, write the journal (JSON\n"
          "                            lines) to PATH as it happens (default: $TMPDIR/badgateway/\n"
          "                            serve-NAME-PID/journal.jsonl); stop on SIGINT/SIGTERM.\n"
          "                            --control: an HTTP API to change faults, listeners and\n"
          "                            crashes at runtime (docs/control-api.md); loopback only\n"
-         "                            unless --control-allow-remote with --control-token\n"
+         "                            unless --control-allow-remote with --control-token.\n"
+         "                            --start-at T: the timeline's t = 0 at that wall-clock\n"
+         "                            time, shared with load agents (docs/distributed.md)\n"
          "  ctl [--control HOST:PORT] ACTION [ARGS]\n"
          "                            the client of serve's control API: crash, faults,\n"
          "                            listener, journal, events...; `badgateway ctl --help`\n"
@@ -173,9 +176,20 @@ int serve_command(const std::vector<std::string>& args) {
   app.add_option("--control", options.control)->type_name("HOST:PORT");
   app.add_option("--control-token", options.control_token)->type_name("TOKEN");
   app.add_flag("--control-allow-remote", options.control_allow_remote);
+  std::string start_at;
+  app.add_option("--start-at", start_at)->type_name("T");
   app.add_option("FILE", files);
   const std::string usage = usage_text();
   if (const auto exit = bgw::cli::parse_command_line(app, args, "serve", usage)) return *exit;
+  if (!start_at.empty()) {
+    options.start_at = bgw::cli::parse_start_at(start_at);
+    if (!options.start_at)
+      return bgw::cli::usage_error("serve",
+                                   "--start-at takes a UTC time such as 2026-12-04T08:00:00Z or "
+                                   "Unix seconds, not '" +
+                                       start_at + "'",
+                                   usage);
+  }
   if (const std::string why = bgw::cli::check_control_options(options); !why.empty())
     return bgw::cli::usage_error("serve", why, usage);
   if (files.size() > 1) return bgw::cli::usage_error("serve", "one scenario FILE at a time", usage);

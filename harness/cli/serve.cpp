@@ -128,7 +128,14 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   if (control_server)
     line["control"] = {{"address", control_server->address()}, {"port", control_server->port()}};
   out << sim::json_text(line) << std::endl;
-  simulation->start_timeline();
+  if (options.start_at) {
+    // The steady clock the timers use, at the wall-clock instant the agents start from.
+    const auto wait = *options.start_at - std::chrono::system_clock::now();
+    simulation->start_timeline(sim::Clock::now() +
+                               std::chrono::duration_cast<sim::Clock::duration>(wait));
+  } else {
+    simulation->start_timeline();
+  }
   io.run();
 
   // Let the stopped sessions unwind, so their last journal entries are in the file.

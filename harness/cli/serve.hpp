@@ -4,7 +4,9 @@
 // SIGINT/SIGTERM. Lets other harnesses and languages use the simulator.
 #pragma once
 
+#include <chrono>
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 namespace bgw::cli {
@@ -18,6 +20,8 @@ struct ServeOptions {
   std::string control_token;
   /// Allow a non-loopback control address (only with a token).
   bool control_allow_remote = false;
+  /// The timeline's t = 0 at this wall-clock instant (load agents share it); unset: at once.
+  std::optional<std::chrono::system_clock::time_point> start_at;
 };
 
 /// Why the control options cannot be used together, or empty (a usage error: exit 2).

@@ -90,6 +90,34 @@ std::uint64_t Histogram::percentile(double q) const noexcept {
   return max_;
 }
 
+std::vector<std::pair<std::uint32_t, std::uint64_t>> Histogram::nonzero() const {
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> out;
+  if (count_ == 0) return out;
+  const std::size_t last = index_of(max_);
+  for (std::size_t i = 0; i <= last; ++i)
+    if (counts_[i] != 0) out.emplace_back(static_cast<std::uint32_t>(i), counts_[i]);
+  return out;
+}
+
+bool Histogram::restore(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+                        std::uint64_t min, std::uint64_t max, long double sum) noexcept {
+  reset();
+  for (const auto& [i, n] : buckets) {
+    if (i >= bucket_count) {
+      reset();
+      return false;
+    }
+    counts_[i] += n;
+    count_ += n;
+  }
+  if (count_ > 0) {
+    min_ = min;
+    max_ = max;
+    sum_ = sum;
+  }
+  return true;
+}
+
 std::uint64_t Histogram::rank_for(double q, std::uint64_t count) noexcept {
   if (!(q > 0)) return 1;  // also NaN
   if (q >= 1) return count;

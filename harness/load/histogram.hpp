@@ -5,6 +5,8 @@
 
 #include <array>
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 namespace bgw::load {
 
@@ -23,6 +25,14 @@ class Histogram {
   /// The smallest recorded bucket value v with at least q*count values <= v (q in [0, 1]);
   /// reported as the bucket's upper edge, so never below the true percentile. 0 when empty.
   std::uint64_t percentile(double q) const noexcept;
+
+  /// The buckets that hold values, as (index, count), and a histogram rebuilt from them: how a
+  /// histogram travels in a report (bench agents write theirs; `bench merge` adds them up).
+  /// restore() returns false, leaving the histogram empty, for an index out of range.
+  std::vector<std::pair<std::uint32_t, std::uint64_t>> nonzero() const;
+  long double sum() const noexcept { return sum_; }
+  bool restore(const std::vector<std::pair<std::uint32_t, std::uint64_t>>& buckets,
+               std::uint64_t min, std::uint64_t max, long double sum) noexcept;
 
   /// Sub-bucket bits: 2^7 = 128 linear steps per power of two, i.e. < 0.8% relative error.
   static constexpr int sub_bits = 7;

@@ -42,8 +42,9 @@ struct LoadOptions {
   /// Called with every request as it ends, on the load's thread: a bench folds them as they
   /// come instead of keeping them (max_records = 0), so its memory does not grow with the run.
   std::function<void(const RequestRecord&)> on_record;
-  /// A latency histogram in every bucket (about 42 KB each); without, only the run's total.
-  bool bucket_latency = true;
+  /// Per-interval buckets (each with a latency histogram of about 42 KB); without, only the
+  /// run's totals and latency: a bench folds its own series (FailoverFold).
+  bool buckets = true;
   /// t = 0 of the run (records and the schedule count from it); default: when run_load begins.
   /// A bench passes the instant its timeline starts from, so both share one clock origin.
   Clock::time_point start{};

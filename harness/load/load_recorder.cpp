@@ -9,16 +9,17 @@ namespace bgw::load {
 Recorder::Recorder(const LoadOptions& options, Clock::time_point start, bool track_interval)
     : max_records_(options.max_records),
       on_record_(options.on_record ? &options.on_record : nullptr),
-      bucket_latency_(options.bucket_latency),
+      buckets_(options.buckets),
       track_interval_(track_interval) {
   result_.start = start;
   result_.bucket_width = options.bucket > std::chrono::nanoseconds::zero()
                              ? options.bucket
                              : std::chrono::nanoseconds(std::chrono::milliseconds(100));
   // Every intended time lies within the duration: size the buckets once.
-  const auto n =
-      std::max<std::int64_t>(1, (options.duration.count() + result_.bucket_width.count() - 1) /
-                                    result_.bucket_width.count());
+  const auto n = !buckets_ ? 0
+                           : std::max<std::int64_t>(
+                                 1, (options.duration.count() + result_.bucket_width.count() - 1) /
+                                        result_.bucket_width.count());
   result_.buckets.resize(static_cast<std::size_t>(n));
   for (std::size_t i = 0; i < result_.buckets.size(); ++i)
     result_.buckets[i].start = result_.bucket_width * static_cast<std::int64_t>(i);
@@ -59,18 +60,22 @@ void Recorder::record(std::uint64_t id, Clock::time_point intended, Clock::time_
   if (outcome == Outcome::response) ++result_.completed;
   if (failed) ++result_.failed;
 
-  Bucket& b = bucket_for(r.intended);
-  ++b.sent;
-  if (failed) ++b.failed;
-  ++b.outcomes[static_cast<std::size_t>(outcome)];
-  if (outcome == Outcome::response) {
-    if (status != last_status_) {
-      last_status_ = status;
-      last_status_count_ = &b.statuses[status];
+  if (buckets_) {
+    Bucket& b = bucket_for(r.intended);
+    ++b.sent;
+    if (failed) ++b.failed;
+    ++b.outcomes[static_cast<std::size_t>(outcome)];
+    if (outcome == Outcome::response) {
+      if (status != last_status_) {
+        last_status_ = status;
+        last_status_count_ = &b.statuses[status];
+      }
+      ++*last_status_count_;
     }
-    ++*last_status_count_;
+    b.latency.record(latency);
+  } else {
+    result_.latency.record(latency);
   }
-  (bucket_latency_ ? b.latency : result_.latency).record(latency);
   if (track_interval_) interval_.record(latency);
 
   if (on_record_) (*on_record_)(r);
@@ -94,7 +99,7 @@ Progress Recorder::progress(Clock::time_point now, std::uint64_t started) {
 LoadResult Recorder::finish(Clock::time_point end, std::uint64_t connects) {
   result_.elapsed = end - result_.start;
   result_.connects = connects;
-  if (bucket_latency_) {
+  if (buckets_) {
     result_.latency.reset();
     for (const Bucket& b : result_.buckets) result_.latency.merge(b.latency);
   }

@@ -34,7 +34,7 @@ class Recorder {
   LoadResult result_;
   std::size_t max_records_;
   const std::function<void(const RequestRecord&)>* on_record_;
-  bool bucket_latency_;
+  bool buckets_;
   bool track_interval_;
   Histogram interval_;
   // Almost every response has the status of the one before it: skip the map lookup then.

@@ -45,8 +45,9 @@ ThreadedLoad::ThreadedLoad(const LoadOptions& options, unsigned threads)
   for (unsigned t = 0; t < n; ++t) {
     State::Generator& g = *s_->generators[t];
     LoadOptions o = common;
-    o.id_stride = n;
-    o.id_offset = t;
+    // Within the run's share (an agent's every N-th request), every n-th to each generator.
+    o.id_stride = std::max(1u, options.id_stride) * n;
+    o.id_offset = options.id_offset + std::max(1u, options.id_stride) * t;
     o.connections = options.connections / static_cast<int>(n) +
                     (t < static_cast<unsigned>(options.connections) % n ? 1 : 0);
     State& state = *s_;

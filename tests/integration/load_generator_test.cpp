@@ -318,7 +318,8 @@ TEST_F(LoadGenerator, BlackholeGivesConnectTimeout) {
   auto& up = make(lower("blackhole"));
   LoadOptions o = to(up);
   o.connections = 1;
-  o.duration = 10ms;
+  o.duration = 10s;  // one request, however late a loaded machine starts the coroutine
+  o.max_requests = 1;
   o.request_timeout = 100ms;
   const LoadResult r = run(o);
   expect_consistent(r);

@@ -26,6 +26,7 @@
 #include "harness/client/raw_client.hpp"
 #include "harness/scenario/load.hpp"
 #include "harness/scenario/simulation.hpp"
+#include "support/child_program.hpp"
 #include "support/run_until.hpp"
 #include "unit/scenario/repo_root.hpp"
 
@@ -39,105 +40,10 @@ namespace fs = std::filesystem;
 using bgw::client::Ending;
 
 // A badgateway child with its stdout and stderr on pipes; killed if a test leaves it running.
-class Cli {
+class Cli : public bgw::test::ChildProgram {
  public:
-  explicit Cli(const std::vector<std::string>& args) {
-    int out[2], err[2];
-    if (::pipe2(out, O_CLOEXEC) != 0 || ::pipe2(err, O_CLOEXEC) != 0) return;
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_adddup2(&actions, out[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, err[1], 2);
-    std::vector<std::string> all{BGW_CLI_EXE};
-    all.insert(all.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& a : all) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    if (posix_spawn(&pid_, BGW_CLI_EXE, &actions, nullptr, argv.data(), environ) != 0) pid_ = -1;
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(out[1]);
-    ::close(err[1]);
-    out_ = out[0];
-    err_ = err[0];
-    if (pid_ > 0) pidfd_ = static_cast<int>(::syscall(SYS_pidfd_open, pid_, 0));
-  }
-  ~Cli() {
-    if (pid_ > 0 && !status_) {
-      ::kill(pid_, SIGKILL);
-      ::waitpid(pid_, nullptr, 0);
-    }
-    for (int fd : {out_, err_, pidfd_})
-      if (fd >= 0) ::close(fd);
-  }
-  Cli(const Cli&) = delete;
-  Cli& operator=(const Cli&) = delete;
-
-  bool started() const { return pid_ > 0 && pidfd_ >= 0; }
-  void signal(int sig) const { ::kill(pid_, sig); }
-
-  /// The first line on stdout, or nullopt at EOF or the deadline.
-  std::optional<std::string> read_line(Clock::duration timeout) {
-    const auto deadline = Clock::now() + timeout;
-    while (true) {
-      if (auto nl = out_buf_.find('\n'); nl != std::string::npos) {
-        std::string line = out_buf_.substr(0, nl);
-        out_buf_.erase(0, nl + 1);
-        return line;
-      }
-      if (!read_some(out_, out_buf_, deadline)) return std::nullopt;
-    }
-  }
-
-  /// Waits for the exit (bounded) and returns the exit code, or nullopt at the deadline.
-  std::optional<int> wait_exit(Clock::duration timeout) {
-    const auto deadline = Clock::now() + timeout;
-    pollfd p{pidfd_, POLLIN, 0};
-    while (true) {
-      const auto left =
-          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-      if (left.count() <= 0) return std::nullopt;
-      const int n = ::poll(&p, 1, static_cast<int>(left.count()));
-      if (n > 0) break;
-      if (n < 0 && errno != EINTR) return std::nullopt;
-    }
-    int status = 0;
-    if (::waitpid(pid_, &status, 0) != pid_) return std::nullopt;
-    status_ = status;
-    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-  }
-
-  /// Everything on a stream after the child exited.
-  std::string drain_stdout() { return drain(out_, out_buf_); }
-  std::string drain_stderr() { return drain(err_, err_buf_); }
-
- private:
-  static bool read_some(int fd, std::string& buf, Clock::time_point deadline) {
-    const auto left =
-        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
-    if (left.count() <= 0) return false;
-    pollfd p{fd, POLLIN, 0};
-    const int n = ::poll(&p, 1, static_cast<int>(left.count()));
-    if (n < 0 && errno == EINTR) return true;
-    if (n <= 0) return false;
-    char chunk[4096];
-    const ssize_t got = ::read(fd, chunk, sizeof chunk);
-    if (got <= 0) return false;
-    buf.append(chunk, static_cast<std::size_t>(got));
-    return true;
-  }
-  static std::string drain(int fd, std::string& buf) {
-    const auto deadline = Clock::now() + 5s;
-    while (read_some(fd, buf, deadline)) {
-    }
-    return std::exchange(buf, {});
-  }
-
-  pid_t pid_ = -1;
-  int out_ = -1, err_ = -1, pidfd_ = -1;
-  std::string out_buf_, err_buf_;
-  std::optional<int> status_;
+  explicit Cli(const std::vector<std::string>& args) : ChildProgram(BGW_CLI_EXE, args) {}
 };
-
 struct Binding {
   std::string address;
   std::uint16_t port = 0;
