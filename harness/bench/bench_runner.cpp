@@ -244,6 +244,7 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
   lo.request_ids = true;
   lo.headers.emplace_back(std::string(sim::run_header), identity);
   lo.max_records = 0;
+  lo.allow_remote = o.agent && o.allow_remote_proxy;
   lo.buckets = false;
   lo.on_record = [&fold](const load::RequestRecord& rec) { fold.add_record(rec); };
 

@@ -28,6 +28,7 @@ struct BenchOptions {
   /// upstreams and the timeline, started at the same `start_at`), 1/N of the connections and
   /// every N-th request of the schedule; the JSON report carries what `bench merge` needs.
   std::optional<AgentRole> agent;
+  bool allow_remote_proxy = false;  ///< an agent's proxy URL may be off loopback
   /// Live figures while the load runs (on the run's thread, about every 250ms).
   std::function<void(const load::Progress&)> progress;
 };

@@ -13,6 +13,7 @@
 #include "harness/bench/progress_line.hpp"
 #include "harness/cli/command_line.hpp"
 #include "harness/cli/run_command.hpp"
+#include "harness/cli/remote_proxy_url.hpp"
 #include "harness/cli/start_at.hpp"
 #include "harness/proxy/adapter.hpp"
 #include "harness/run/interrupt.hpp"
@@ -70,6 +71,8 @@ std::string bench_usage() {
          "                        upstreams and no proxy here (`badgateway serve FILE\n"
          "                        --start-at T` owns them), 1/N of the connections and every\n"
          "                        N-th request; needs --proxy-url, --start-at and --json\n"
+         "  --allow-remote-proxy  an agent's --proxy-url may name a host off loopback (a\n"
+         "                        Kubernetes Service), resolved once at start\n"
          "  --start-at T          t = 0 of the load, a wall-clock time shared by every agent:\n"
          "                        2026-12-04T08:00:00Z or Unix seconds\n"
          "  --json FILE           write the JSON report (schema badgateway.bench/1, "
@@ -152,6 +155,8 @@ int bench_command(const std::vector<std::string>& args) {
   app.add_option("--runs-dir", o.bench.runs_root)->type_name("DIR");
   add_timeout_scale_option(app, o.bench.timeout_scale);
   std::string agent, start_at;
+  bool allow_remote_proxy = false;
+  app.add_flag("--allow-remote-proxy", allow_remote_proxy);
   app.add_option("--agent", agent)->type_name("I/N");
   app.add_option("--start-at", start_at)->type_name("T");
   app.add_option("FILE", files);
@@ -178,10 +183,14 @@ int bench_command(const std::vector<std::string>& args) {
   if (files.size() > 1) return usage_error("one scenario FILE at a time");
   if (!files.empty()) o.file = files.front();
   if (o.file.empty()) return usage_error("give a scenario FILE");
+  if (allow_remote_proxy && agent.empty())
+    return usage_error("--allow-remote-proxy is for load agents (--agent I/N) only");
   if (!o.proxy_url.empty()) {
     std::string error;
-    o.bench.proxy_url = parse_proxy_url_option(o.proxy_url, error);
+    o.bench.proxy_url = allow_remote_proxy ? resolve_remote_proxy_url(o.proxy_url, error)
+                                           : parse_proxy_url_option(o.proxy_url, error);
     if (!o.bench.proxy_url) return usage_error(error);
+    o.bench.allow_remote_proxy = allow_remote_proxy;
   }
 
   // ---- the scenario ----

@@ -39,10 +39,11 @@ constexpr auto nothrow = net::as_tuple(net::use_awaitable);
 constexpr std::size_t kBufferSize = 64 * 1024;
 static_assert(kBufferSize >= 2 * ResponseFramer::max_line);
 
-net::ip::address loopback_address(const std::string& host) {
+net::ip::address loopback_address(const std::string& host, bool allow_remote) {
   const std::string h = host == "localhost" ? "127.0.0.1" : host;
   error_code ec;
   const net::ip::address a = net::ip::make_address(h, ec);
+  if (!ec && allow_remote) return a;
   if (ec || !a.is_loopback())
     throw std::invalid_argument("load: host '" + host +
                                 "' is not a loopback address (127.0.0.0/8 or ::1)");
@@ -89,7 +90,7 @@ struct Slot {
 struct Run {
   Run(const net::any_io_executor& ex, LoadOptions o, Clock::time_point start, bool progress)
       : options(std::move(o)),
-        endpoint(loopback_address(options.host), options.port),
+        endpoint(loopback_address(options.host, options.allow_remote), options.port),
         request(options),
         schedule(options, start),
         recorder(options, start, progress),

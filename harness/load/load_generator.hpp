@@ -19,7 +19,10 @@
 namespace bgw::load {
 
 struct LoadOptions {
-  std::string host = "127.0.0.1";  ///< loopback only (127.0.0.0/8 or ::1)
+  std::string host = "127.0.0.1";  ///< loopback (127.0.0.0/8 or ::1), unless allow_remote
+  /// Any address: a distributed bench's agent loading a proxy through a Kubernetes Service
+  /// (`bench --agent --allow-remote-proxy`). Everything else stays on loopback.
+  bool allow_remote = false;
   std::uint16_t port = 0;
   std::string method = "GET";
   std::string target = "/";
