@@ -198,7 +198,8 @@ BenchOutcome run_bench(const scenario::Scenario& original, const proxy::Adapter*
                                         .marks = scheduled_marks(sc),
                                         .placed = o.agent.has_value(),
                                         .options = metrics_options(r.config),
-                                        .reads = !o.agent});
+                                        .reads = !o.agent,
+                                        .request_timeout = r.config.request_timeout});
   std::optional<Clock::time_point> anchor;
   std::vector<std::uint64_t> connections(sc.upstreams.size());
   std::vector<std::string> foreign;

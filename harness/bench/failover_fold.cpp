@@ -320,7 +320,9 @@ FailoverFold::FailoverFold(Setup setup) : s_(std::make_unique<State>()) {
   s.events.resize(s.marks.size());
   s.read_delay = std::chrono::milliseconds(50);
   s.horizon = s.o.margin + std::max(setup.slack, s.read_delay + std::chrono::milliseconds(50));
-  s.orphan_after = std::max<Nanos>(std::chrono::seconds(10), 4 * s.horizon);
+  // Reads live one to two generations: at least a request's whole life plus the horizon.
+  s.orphan_after = std::max<Nanos>(
+      {std::chrono::seconds(10), 4 * s.horizon, setup.request_timeout + 2 * s.horizon});
   s.m.upstreams.resize(s.upstreams.size());
   for (std::size_t i = 0; i < s.upstreams.size(); ++i) s.m.upstreams[i].name = s.upstreams[i];
 }

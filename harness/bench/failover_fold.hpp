@@ -47,6 +47,9 @@ class FailoverFold {
     /// How long a request is held before it is folded, beyond `margin`. Must cover the time
     /// between a request ending and it reaching add_record() (the runner drains every 10 ms).
     Nanos slack = std::chrono::milliseconds(250);
+    /// How long the reads of an id wait for its request at least: an upstream reads a request
+    /// before the client's timeout ends it, so the runner gives the request timeout.
+    Nanos request_timeout = std::chrono::seconds(5);
   };
 
   explicit FailoverFold(Setup setup);
