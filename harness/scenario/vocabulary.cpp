@@ -20,6 +20,32 @@ std::span<const Spelling<sim::ListenerMode>> spellings() {
   return table;
 }
 
+// The TLS words come from the simulator's own table (sim/tls_spec.hpp), in its order.
+template <class E, std::size_t N>
+std::array<Spelling<E>, N> tls_table(std::span<const std::string_view> names) {
+  std::array<Spelling<E>, N> t{};
+  for (std::size_t i = 0; i < N; ++i) t[i] = {names[i], static_cast<E>(i)};
+  return t;
+}
+
+template <>
+std::span<const Spelling<sim::CertKind>> spellings() {
+  static const auto table = tls_table<sim::CertKind, 8>(sim::cert_kind_names());
+  return table;
+}
+
+template <>
+std::span<const Spelling<sim::KeyKind>> spellings() {
+  static const auto table = tls_table<sim::KeyKind, 2>(sim::key_kind_names());
+  return table;
+}
+
+template <>
+std::span<const Spelling<sim::TlsVersion>> spellings() {
+  static const auto table = tls_table<sim::TlsVersion, 4>(sim::tls_version_names());
+  return table;
+}
+
 template <>
 std::span<const Spelling<sim::RuleScope>> spellings() {
   static constexpr std::array<Spelling<sim::RuleScope>, 2> table{{

@@ -220,7 +220,7 @@ const std::map<std::string, Golden>& goldens() {
           {},
           {bgw::sim::AwaitClientHello{},
            Write{"HTTP/1.1 400 Bad Request\r\nContent-Type: text/html\r\nContent-Length: "
-                 "86\r\nConnection: close\r\n\r\n<html><head><title>400 Bad "
+                 "85\r\nConnection: close\r\n\r\n<html><head><title>400 Bad "
                  "Request</title></head><body>400 Bad Request</body></html>\n"},
            Close{}}}},
         {"tls_handshake_alert",
