@@ -110,9 +110,22 @@ Result build_fin_without_close_notify(const Args& a) {
   return script({ReadRequest{}, Write{std::move(response)}, Close{.close_notify = false}});
 }
 
-Result build_alert_mid_body(const Args& a) {
+// The bytes before a mid-body fault, then `pause` (when > 0): a proxy that reads the head and
+// the fault in one go may answer with its own error instead of relaying the head; a pause makes
+// the fault land after the head went out.
+std::variant<Script, FaultError> before_fault(const Args& a) {
   auto split = split_body(a);
   if (auto* e = std::get_if<FaultError>(&split)) return *e;
+  auto pause = non_negative(a, "pause");
+  if (auto* e = std::get_if<FaultError>(&pause)) return *e;
+  Script s{ReadRequest{}, Write{std::get<SplitBody>(split).before}};
+  if (std::get<Duration>(pause) > Duration::zero()) s.push_back(Delay{std::get<Duration>(pause)});
+  return s;
+}
+
+Result build_alert_mid_body(const Args& a) {
+  auto before = before_fault(a);
+  if (auto* e = std::get_if<FaultError>(&before)) return *e;
   const std::string alert = a.string("alert");
   TlsAlertCause cause = TlsAlertCause::bad_record_mac;
   if (alert == "record_overflow")
@@ -120,16 +133,20 @@ Result build_alert_mid_body(const Args& a) {
   else if (alert != "bad_record_mac")
     return error("alert",
                  "must be \"bad_record_mac\" or \"record_overflow\", not \"" + alert + "\"");
-  return script({ReadRequest{}, Write{std::get<SplitBody>(split).before}, ProvokeAlert{cause},
-                 Close{.close_notify = false}});
+  Script s = std::get<Script>(std::move(before));
+  s.push_back(ProvokeAlert{cause});
+  s.push_back(Close{.close_notify = false});
+  return script(std::move(s));
 }
 
 Result build_corrupt_record_mid_body(const Args& a) {
-  auto split = split_body(a);
-  if (auto* e = std::get_if<FaultError>(&split)) return *e;
-  auto& s = std::get<SplitBody>(split);
-  return script({ReadRequest{}, Write{s.before}, CorruptNextRecord{}, Write{s.after},
-                 Close{.close_notify = false}});
+  auto before = before_fault(a);
+  if (auto* e = std::get_if<FaultError>(&before)) return *e;
+  Script s = std::get<Script>(std::move(before));
+  s.push_back(CorruptNextRecord{});
+  s.push_back(Write{std::get<SplitBody>(split_body(a)).after});
+  s.push_back(Close{.close_notify = false});
+  return script(std::move(s));
 }
 
 const ParamInfo p_stall{"duration", ParamType::duration, "1s",
@@ -139,6 +156,9 @@ const ParamInfo p_bytes_body{"bytes", ParamType::size, "10",
 const ParamInfo p_length{"length", ParamType::size, "100", "declared body length"};
 const ParamInfo p_chunked{"chunked", ParamType::boolean, "false",
                           "frame the body with Transfer-Encoding: chunked"};
+const ParamInfo p_pause{"pause", ParamType::duration, "0s",
+                        "time between those bytes and the fault (lets a proxy relay the head "
+                        "first)"};
 
 }  // namespace
 
@@ -223,6 +243,7 @@ std::vector<FaultEntry> tls_fault_entries() {
         {p_bytes_body,
          p_length,
          p_chunked,
+         p_pause,
          {"alert", ParamType::string, "bad_record_mac",
           "\"bad_record_mac\" (20) or \"record_overflow\" (22)"}}},
        build_alert_mid_body},
@@ -232,7 +253,7 @@ std::vector<FaultEntry> tls_fault_entries() {
         "last byte (its authentication tag) is flipped, then FIN without close_notify",
         "a short body, then a record that fails authentication (OpenSSL: \"decryption failed "
         "or bad record mac\")",
-        {p_bytes_body, p_length, p_chunked}},
+        {p_bytes_body, p_length, p_chunked, p_pause}},
        build_corrupt_record_mid_body},
   };
 }

@@ -112,17 +112,29 @@ std::vector<ProxyOverride> decode_overrides(Decoder& d, const toml::table& t) {
 
 }  // namespace
 
+namespace {
+
+void require_feature(Scenario& s, std::string_view feature, const Location& where) {
+  for (const auto& req : s.meta.requirements)
+    if (!req.is_version() && req.subject == feature) return;
+  s.meta.requirements.push_back(Requirement{
+      .text = std::string(feature), .subject = std::string(feature), .where = where});
+}
+
+}  // namespace
+
 void require_topology_features(Scenario& s) {
   // A proxy that cannot try the same upstream again would render the retry approximately (on
   // another upstream): the scenario is skipped there instead, through the feature mechanism.
   const RetryPolicy& retry = s.proxy.retry;
-  if (retry.same_upstream == 0) return;
-  constexpr std::string_view feature = "retry_same_upstream";
-  for (const auto& req : s.meta.requirements)
-    if (!req.is_version() && req.subject == feature) return;
-  s.meta.requirements.push_back(Requirement{.text = std::string(feature),
-                                            .subject = std::string(feature),
-                                            .where = retry.same_upstream_where});
+  if (retry.same_upstream > 0)
+    require_feature(s, "retry_same_upstream", retry.same_upstream_where);
+  // An adapter that cannot speak TLS to its upstreams would send them cleartext.
+  for (const Upstream& u : s.upstreams)
+    if (u.spec.tls) {
+      require_feature(s, "upstream_tls", u.where);
+      break;
+    }
 }
 
 Proxy decode_proxy(Decoder& d, const toml::node* node) {
