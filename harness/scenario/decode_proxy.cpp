@@ -117,8 +117,8 @@ namespace {
 void require_feature(Scenario& s, std::string_view feature, const Location& where) {
   for (const auto& req : s.meta.requirements)
     if (!req.is_version() && req.subject == feature) return;
-  s.meta.requirements.push_back(Requirement{
-      .text = std::string(feature), .subject = std::string(feature), .where = where});
+  s.meta.requirements.push_back(
+      Requirement{.text = std::string(feature), .subject = std::string(feature), .where = where});
 }
 
 }  // namespace
@@ -127,8 +127,7 @@ void require_topology_features(Scenario& s) {
   // A proxy that cannot try the same upstream again would render the retry approximately (on
   // another upstream): the scenario is skipped there instead, through the feature mechanism.
   const RetryPolicy& retry = s.proxy.retry;
-  if (retry.same_upstream > 0)
-    require_feature(s, "retry_same_upstream", retry.same_upstream_where);
+  if (retry.same_upstream > 0) require_feature(s, "retry_same_upstream", retry.same_upstream_where);
   // An adapter that cannot speak TLS to its upstreams would send them cleartext.
   for (const Upstream& u : s.upstreams)
     if (u.spec.tls) {
