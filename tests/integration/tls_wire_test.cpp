@@ -4,6 +4,7 @@
 // upstream runs on its own thread; the client blocks on poll() with deadlines, never sleeps.
 #include <openssl/pem.h>
 
+#include <future>
 #include <set>
 #include <string>
 #include <thread>
@@ -381,6 +382,33 @@ TEST_F(TlsWire, CorruptedRecordMidBody) {
   const TlsClientResult r = tls_exchange(client(start_fault("tls_corrupt_record_mid_body")));
   EXPECT_EQ(r.bytes.size(), head.size() + 10) << r.describe();
   EXPECT_EQ(r.ending, "decryption failed or bad record mac") << r.describe();
+}
+
+// A crash closes every connection as exit() would: no close_notify, so the client's TLS stack
+// reports an EOF without it (a killed process cannot say goodbye).
+TEST_F(TlsWire, ACrashLooksLikeADeadProcessNotACleanClose) {
+  auto spec = bgw::test::spec_for(
+      bgw::test::lower("stall_before_headers", {{"duration", bgw::sim::Duration(0)}}));
+  spec.tls = TlsSpec{};
+  upstream_ = std::make_unique<bgw::sim::Upstream>(io_, std::move(spec));
+  std::promise<void> request_read;
+  upstream_->journal().set_listener([&, done = false](const bgw::sim::Event& e) mutable {
+    if (e.kind == bgw::sim::EventKind::request_head && !done) {
+      done = true;
+      request_read.set_value();
+    }
+  });
+  const auto port = upstream_->port();
+  thread_ = std::thread([this] { io_.run(); });
+  TlsClientResult r;
+  std::thread c([&] { r = tls_exchange(client(port)); });
+  ASSERT_EQ(request_read.get_future().wait_for(3s), std::future_status::ready);
+  net::post(io_, [this] { upstream_->crash(); });
+  c.join();
+  EXPECT_TRUE(r.handshake_ok) << r.describe();
+  EXPECT_EQ(r.bytes, "") << r.describe();
+  EXPECT_EQ(r.ending, "eof without close_notify") << r.describe();
+  EXPECT_NE(journal_text().find("\"detail\":\"crash\""), std::string::npos);
 }
 
 TEST_F(TlsWire, TlsStepsOnACleartextUpstreamAreSkipped) {
