@@ -76,9 +76,89 @@ out.append("| fault | scope | on the wire | parameters | observed by a raw clien
 out.append("|---|---|---|---|---|")
 def cell(s):
     return s.replace("|", "\\|")
-for e in entries:
+for e in (e for e in entries if not e["name"].startswith("tls_")):
     params = "<br>".join(cell(p) for p in e["params"]) or "—"
     ob = observed.get(e["name"])
     obs = "—" if ob is None else f"{ob[0]}; {cell(ob[3])}" + (f"; first byte {ob[1]}" if ob[1] != "-" else "") + (f", end {ob[2]}" if ob[2] != "-" else "")
     out.append(f"| `{e['name']}` | {e['scope']} | {cell(e['wire'])} | {params} | {obs} |")
+
+TLS_PROSE = r"""## TLS upstreams
+
+An upstream with `tls = { ... }` ([scenario-format.md](scenario-format.md#upstreamtls)) speaks
+TLS through Asio's SSL stream over OpenSSL 3, and every fault above works inside it unchanged:
+the session is the same code on a stream that is raw TCP until the handshake and TLS after it.
+Two rules make the HTTP faults mean over TLS what they mean in cleartext:
+
+- A close after the handshake (`Close`, the close after a `Connection: close` response, a
+  half-close, a graceful close) sends `close_notify` first, as a server that closes on purpose
+  does; badgateway does not wait for the peer's. So `close_mid_body` over TLS is **close_notify
+  mid-body**: the client's TLS stack reports a clean close and only the HTTP framing says the
+  body is short.
+- `reset_mid_body`, `reset_after_request`... over TLS are **RST mid-body**: no alert, no
+  close_notify. A crash (emulated or SIGKILL) sends no close_notify either.
+
+The `tls_*` faults below break the handshake and the record layer; they need a TLS upstream (the
+loader says so otherwise). Before the handshake, their steps act on the TCP connection itself.
+The tricks, and what each relies on:
+
+- **Before the ServerHello** (`AwaitClientHello`): the upstream reads the client's first record
+  and hands it back to the SSL stream's first reads when a handshake follows, so a stall before
+  the ServerHello and a normal handshake after it are one connection.
+- **An alert during the handshake** is a plaintext alert record (content type 21, level fatal)
+  written to the socket: before the ServerHello no keys exist, so every TLS version sends alerts
+  in the clear there (RFC 8446 §6, RFC 5246 §7.2).
+- **The ServerHello alone**: a second SSL object of the same context, on memory BIOs, answers
+  the ClientHello with its whole first flight; only its first handshake message goes out, as a
+  record of its own (RFC 8446 §5.1 lets a message have a record to itself). The client then
+  waits for the certificate (TLS 1.2) or EncryptedExtensions (TLS 1.3).
+- **A fatal alert mid-body** comes from the server's own OpenSSL, protected with the
+  connection's keys: it is handed a record it must reject, as if the client had sent it (a
+  32-byte application_data record whose AEAD tag cannot verify: `bad_record_mac`; a header
+  announcing 65535 bytes, over the 2^14+256 (TLS 1.3) or 2^14+2048 (TLS 1.2) a record may carry:
+  `record_overflow`), and Asio writes the alert OpenSSL produces before reporting the error
+  (RFC 8446 §5.2, RFC 5246 §7.2.2).
+- **A corrupted record mid-body**: the SSL stream writes whole records, so the last byte of its
+  next write is the last byte of a record, part of its authentication tag (AES-GCM and
+  ChaCha20-Poly1305 end with the tag); that byte is flipped under the SSL stream. The client
+  authenticates each record before releasing any byte of it, so the body bytes before it arrive
+  and the corrupted record fails.
+- **Versions, ciphers, ALPN** are the handshake's own outcome, with OpenSSL configured per
+  connection: TLS 1.0/1.1 only at security level 0 (OpenSSL 3 refuses them above it); only
+  eNULL suites and TLS 1.3's `TLS_AES_128_CCM_8_SHA256`, which no default client offers; only
+  one ALPN protocol, answered with `no_application_protocol` (RFC 7301 §3.2) or selected anyway.
+
+Certificates are made in-process at start (a throwaway root CA per process, an intermediate, an
+unrelated CA; keys made once per process, RSA 2048 or ECDSA P-256; leaves issued per upstream
+with its bound IP) and the root is written into each run directory as `upstream-ca.pem`
+(`{{upstream_ca}}` in adapters). `tests/integration/tls_wire_test.cpp` checks every certificate
+kind with verification on (by name and by IP) and off, and every row below, with a real OpenSSL
+client; the last column is what that client reported. The same client saw `close_mid_body`
+end with close_notify after 10 body bytes, `reset_mid_body` with ECONNRESET after them, and
+`garbage_status` and `stall_before_headers` (never early) exactly as in cleartext.
+"""
+
+# ---- TLS upstreams: their own section; a raw client cannot show them, a TLS client did.
+# What OpenSSL 3.0's client reported in tests/integration/tls_wire_test.cpp (its assertions).
+tls_seen = {
+    "tls_close_before_server_hello": "handshake fails: \"unexpected eof while reading\"",
+    "tls_reset_before_server_hello": "handshake fails: ECONNRESET",
+    "tls_stall_before_server_hello": "300ms: the handshake completes after ≥ 300 ms, then the response; 0s: nothing until the client's own deadline",
+    "tls_stall_after_server_hello": "300ms: after ≥ 300 ms the handshake fails with \"unexpected eof while reading\" in state \"SSLv3/TLS read server hello\" (TLS 1.3 and 1.2)",
+    "tls_plaintext_response": "handshake fails: \"wrong version number\"",
+    "tls_handshake_alert": "\"sslv3 alert handshake failure\", \"tlsv1 alert unknown ca\", \"tlsv1 alert protocol version\"",
+    "tls_legacy_versions": "default client: \"legacy sigalg disallowed or unsupported\" (it takes the TLS 1.1 ServerHello, then refuses the SHA-1 signature of the key exchange); min TLS 1.2: \"tlsv1 alert protocol version\"; a client allowing TLS 1.0 at security level 0: TLSv1.1 and the response",
+    "tls_no_shared_cipher": "\"sslv3 alert handshake failure\" (TLS 1.3 and 1.2)",
+    "tls_alpn_mismatch": "alert, client offering http/1.1: \"tlsv1 alert no application protocol\"; client offering no ALPN: served, no ALPN; select: \"bad extension\"",
+    "tls_fin_without_close_notify": "every byte, then \"unexpected eof while reading\" (both framings)",
+    "tls_alert_mid_body": "head + 10 body bytes, then \"sslv3 alert bad record mac\"; record_overflow over TLS 1.2: \"tlsv1 alert record overflow\"",
+    "tls_corrupt_record_mid_body": "head + 10 body bytes, then \"decryption failed or bad record mac\"",
+}
+out.append("")
+out.append(TLS_PROSE.rstrip("\n"))
+out.append("")
+out.append("| fault | scope | on the wire | parameters | seen by a TLS client (OpenSSL 3.0) |")
+out.append("|---|---|---|---|---|")
+for e in (e for e in entries if e["name"].startswith("tls_")):
+    params = "<br>".join(cell(p) for p in e["params"]) or "—"
+    out.append(f"| `{e['name']}` | {e['scope']} | {cell(e['wire'])} | {params} | {cell(tls_seen.get(e['name'], '—'))} |")
 print("\n".join(out))

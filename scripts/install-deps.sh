@@ -9,6 +9,7 @@ packages=(
   libboost-url1.81-dev                           # URL parsing (--proxy-url, load URL)
   libboost-json1.81-dev                          # JSON (control API, journals, reports; merge reads them)
   libcli11-dev                                   # command-line parsing (header-only)
+  libssl-dev                                     # TLS upstreams: OpenSSL 3 (Asio's SSL stream, certificates)
   libtomlplusplus-dev                            # scenario files
   libgtest-dev libgmock-dev                      # tests
   libbenchmark-dev                               # bench/

@@ -4,115 +4,15 @@
 #include <charconv>
 #include <utility>
 
+#include "fault_builder.hpp"
+#include "tls_faults.hpp"
 #include "units.hpp"
 
 namespace bgw::sim {
 namespace {
 
 using namespace std::chrono_literals;
-
-// Typed access to a fault's parameters, falling back to the catalogue default.
-class Args {
- public:
-  Args(const FaultInfo& info, const FaultParams& given, const Response& base)
-      : info_(info), given_(given), base_(base) {}
-
-  const Response& base() const { return base_; }
-
-  std::int64_t integer(std::string_view name) const { return std::get<std::int64_t>(value(name)); }
-  Duration duration(std::string_view name) const { return std::get<Duration>(value(name)); }
-  bool boolean(std::string_view name) const { return std::get<bool>(value(name)); }
-  std::string string(std::string_view name) const { return std::get<std::string>(value(name)); }
-
- private:
-  ParamValue value(std::string_view name) const {
-    if (auto it = given_.find(name); it != given_.end()) return it->second;
-    for (const ParamInfo& p : info_.params) {
-      if (p.name == name) return std::get<ParamValue>(parse_param(info_, name, p.default_value));
-    }
-    return std::int64_t{0};  // unreachable: builders only ask for declared parameters
-  }
-  const FaultInfo& info_;
-  const FaultParams& given_;
-  const Response& base_;
-};
-
-using Result = std::variant<LoweredFault, FaultError>;
-using Builder = Result (*)(const Args&);
-
-LoweredFault script(Script s) {
-  LoweredFault f;
-  f.rule.script = std::move(s);
-  return f;
-}
-
-FaultError error(std::string param, std::string message) {
-  return FaultError{std::move(param), std::move(message)};
-}
-
-// The base response, serialised, with `extra` header lines inserted raw before the blank line.
-std::string with_raw_header(const Response& base, std::string_view extra) {
-  WireResponse w = serialize(base);
-  w.head.insert(w.head.size() - 2, extra);
-  return w.head + w.body;
-}
-
-// A response whose framing headers are exactly `framing` (raw lines) and whose body is `body`.
-std::string with_framing(const Response& base, std::string_view framing, std::string_view body) {
-  std::string head = "HTTP/1.1 " + std::to_string(base.status) + " " +
-                     (base.reason.empty() ? reason_phrase(base.status) : base.reason) + "\r\n";
-  head += framing;
-  for (const auto& [n, v] : base.headers) head += n + ": " + v + "\r\n";
-  head += "\r\n";
-  return head + std::string(body);
-}
-
-// For the mid-body faults: the base response with a `length`-byte body, split after `bytes`
-// body bytes. Chunked: the prefix is whole chunks covering exactly `bytes` payload bytes.
-struct SplitBody {
-  std::string before;
-  std::string after;
-};
-
-std::variant<SplitBody, FaultError> split_body(const Args& a) {
-  const auto length = a.integer("length");
-  const auto bytes = a.integer("bytes");
-  if (length < 1) return error("length", "must be at least 1");
-  if (bytes < 0 || bytes >= length)
-    return error("bytes", "must be from 0 to length-1 (" + std::to_string(length - 1) + ")");
-  Response r = a.base();
-  r.body = pattern_body(static_cast<std::size_t>(length));
-  r.chunked = a.boolean("chunked");
-  r.close = false;
-  const WireResponse w = serialize(r);
-  SplitBody s;
-  if (!r.chunked) {
-    s.before = w.head + r.body.substr(0, static_cast<std::size_t>(bytes));
-    s.after = r.body.substr(static_cast<std::size_t>(bytes));
-  } else {
-    const std::string first = r.body.substr(0, static_cast<std::size_t>(bytes));
-    const std::string rest = r.body.substr(static_cast<std::size_t>(bytes));
-    s.before = w.head + (first.empty() ? "" : encode_chunked(first, 0, false));
-    s.after = encode_chunked(rest, 0, true);
-  }
-  return s;
-}
-
-std::variant<std::string, FaultError> head_prefix(const Args& a) {
-  const std::string head = serialize(a.base()).head;
-  const auto bytes = a.integer("bytes");
-  if (bytes < 1 || static_cast<std::size_t>(bytes) >= head.size())
-    return error("bytes", "must be from 1 to " + std::to_string(head.size() - 1) +
-                              " (the default response's head is " + std::to_string(head.size()) +
-                              " bytes)");
-  return head.substr(0, static_cast<std::size_t>(bytes));
-}
-
-std::variant<Duration, FaultError> non_negative(const Args& a, std::string_view name) {
-  const Duration d = a.duration(name);
-  if (d < Duration::zero()) return error(std::string(name), "must not be negative");
-  return d;
-}
+using namespace detail;
 
 // The FIN a fault ends with, as its `close` parameter says.
 std::variant<Step, FaultError> fin_of(const Args& a) {
@@ -357,10 +257,7 @@ Result build_blackhole(const Args&) {
   return f;
 }
 
-struct Entry {
-  FaultInfo info;
-  Builder build;
-};
+using Entry = FaultEntry;
 
 const ParamInfo p_bytes_head{"bytes", ParamType::size, "10",
                              "response head bytes sent before the fault"};
@@ -380,257 +277,265 @@ const ParamInfo p_chunk{"chunk", ParamType::size, "1", "bytes per write"};
 const ParamInfo p_interval{"interval", ParamType::duration, "100ms", "time between writes"};
 
 const std::vector<Entry>& entries() {
-  static const std::vector<Entry> table = {
-      {{"ok",
-        FaultScope::request,
-        "the upstream's normal response, then keep-alive",
-        "the complete response; the connection stays open",
-        {}},
-       build_ok},
-      {{"refuse",
-        FaultScope::listener,
-        "port bound but not listening: the kernel answers SYN with RST",
-        "connect() fails with ECONNREFUSED",
-        {}},
-       build_refuse},
-      {{"blackhole",
-        FaultScope::listener,
-        "listen(0) with the accept queue filled by the upstream itself: SYNs are dropped",
-        "connect() hangs until the client's own deadline",
-        {}},
-       build_blackhole},
-      {{"close_on_accept",
-        FaultScope::connection,
-        "accept, then close at once: FIN, no byte",
-        "EOF with 0 bytes",
-        {p_close}},
-       build_close_on_accept},
-      {{"reset_on_accept",
-        FaultScope::connection,
-        "accept, then SO_LINGER 0 and close: RST",
-        "ECONNRESET with 0 bytes",
-        {}},
-       build_reset_on_accept},
-      {{"close_after_request",
-        FaultScope::request,
-        "read the whole request, then FIN without a byte (empty reply)",
-        "EOF with 0 bytes",
-        {p_close}},
-       build_close_after_request},
-      {{"reset_after_request",
-        FaultScope::request,
-        "read the whole request, then RST without a byte",
-        "ECONNRESET with 0 bytes",
-        {}},
-       build_reset_after_request},
-      {{"close_mid_headers",
-        FaultScope::request,
-        "read the request, write the first `bytes` bytes of the response head, then FIN",
-        "exactly `bytes` bytes of a head, then EOF",
-        {p_bytes_head, p_close}},
-       build_mid_headers<Close>},
-      {{"reset_mid_headers",
-        FaultScope::request,
-        "read the request, write the first `bytes` bytes of the response head, then RST",
-        "exactly `bytes` bytes of a head, then ECONNRESET",
-        {p_bytes_head}},
-       build_mid_headers<Reset>},
-      {{"stall_before_headers",
-        FaultScope::request,
-        "read the request, stay silent for `duration`, then send the normal response",
-        "no byte for `duration` (never less), then the response",
-        {p_stall}},
-       build_stall_before_headers},
-      {{"stall_after_headers",
-        FaultScope::request,
-        "read the request, write the complete head, stay silent for `duration`, then the body",
-        "the head at once, the body after `duration`",
-        {p_stall}},
-       build_stall_after_headers},
-      {{"stall_mid_body",
-        FaultScope::request,
-        "write the head and `bytes` body bytes of a `length`-byte body, stall `duration`, then the "
-        "rest",
-        "head and `bytes` body bytes at once, the rest after `duration`",
-        {p_bytes_body, p_length, p_chunked, p_stall}},
-       build_stall_mid_body},
-      {{"close_mid_body",
-        FaultScope::request,
-        "write the head and `bytes` body bytes of a `length`-byte body, then FIN",
-        "a short body (Content-Length unmet or no final chunk), then EOF",
-        {p_bytes_body, p_length, p_chunked, p_close}},
-       build_mid_body<Close>},
-      {{"reset_mid_body",
-        FaultScope::request,
-        "write the head and `bytes` body bytes of a `length`-byte body; once the peer has "
-        "acknowledged them, RST",
-        "a short body, then ECONNRESET",
-        {p_bytes_body, p_length, p_chunked}},
-       build_mid_body<Reset>},
-      {{"drip_headers",
-        FaultScope::request,
-        "write the response head `chunk` bytes at a time, one write every `interval`, then the "
-        "body",
-        "the head arrives over (pieces-1) x interval",
-        {p_chunk, p_interval}},
-       build_drip_headers},
-      {{"drip_body",
-        FaultScope::request,
-        "write the head, then the body `chunk` bytes at a time every `interval`",
-        "the body arrives over (pieces-1) x interval",
-        {p_chunk, p_interval}},
-       build_drip_body},
-      {{"garbage_status",
-        FaultScope::request,
-        "\"GARBAGE NOT HTTP\\r\\n\\r\\nhello\", then FIN",
-        "those 25 bytes, then EOF",
-        {p_close}},
-       build_garbage_status},
-      {{"http09_body",
-        FaultScope::request,
-        "the body with no status line or headers, then FIN",
-        "the body bytes, then EOF",
-        {p_close}},
-       build_http09_body},
-      {{"bad_status_code",
-        FaultScope::request,
-        "\"HTTP/1.1 <code> OK\" with a valid Content-Length and body, then FIN",
-        "that response, then EOF",
-        {{"code", ParamType::string, "2x0", "the status code text to send"}, p_close}},
-       build_bad_status_code},
-      {{"header_name_space",
-        FaultScope::request,
-        "a header line \"Bad Name: x\", then FIN",
-        "the response with that line",
-        {p_close}},
-       build_header_name_space},
-      {{"header_name_nontoken",
-        FaultScope::request,
-        "a header line \"X-Bad(Name): x\", then FIN",
-        "the response with that line",
-        {p_close}},
-       build_header_name_nontoken},
-      {{"header_space_before_colon",
-        FaultScope::request,
-        "a header line \"X-Sp : x\", then FIN",
-        "the response with that line",
-        {p_close}},
-       build_header_space_before_colon},
-      {{"header_value_nul",
-        FaultScope::request,
-        "a header line \"X-Nul: a<NUL>b\", then FIN",
-        "the response with that line",
-        {p_close}},
-       build_header_value_nul},
-      {{"header_value_bare_cr",
-        FaultScope::request,
-        "a header line \"X-Cr: a<CR>b\", then FIN",
-        "the response with that line",
-        {p_close}},
-       build_header_value_bare_cr},
-      {{"header_obs_fold",
-        FaultScope::request,
-        "a folded header \"X-Fold: a\\r\\n  b\" (obs-fold), then FIN",
-        "the response with the fold",
-        {p_close}},
-       build_header_obs_fold},
-      {{"header_no_colon",
-        FaultScope::request,
-        "a header line \"X-No-Colon-Here\", then FIN",
-        "the response with that line",
-        {p_close}},
-       build_header_no_colon},
-      {{"conflicting_content_length",
-        FaultScope::request,
-        "\"Content-Length: 5\" and \"Content-Length: 6\", body \"hello!\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_conflicting_content_length},
-      {{"duplicate_content_length",
-        FaultScope::request,
-        "two identical \"Content-Length: 5\" (allowed: a control case), body \"hello\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_duplicate_content_length},
-      {{"content_length_list",
-        FaultScope::request,
-        "\"Content-Length: 5, 6\", body \"hello!\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_content_length_list},
-      {{"content_length_nonnumeric",
-        FaultScope::request,
-        "\"Content-Length: abc\", body \"hello\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_content_length_nonnumeric},
-      {{"content_length_negative",
-        FaultScope::request,
-        "\"Content-Length: -5\", body \"hello\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_content_length_negative},
-      {{"content_length_with_chunked",
-        FaultScope::request,
-        "\"Content-Length: 3\" with \"Transfer-Encoding: chunked\", a chunked \"hello\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_content_length_with_chunked},
-      {{"unknown_transfer_encoding",
-        FaultScope::request,
-        "\"Transfer-Encoding: bogus\", body \"hello\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_unknown_transfer_encoding},
-      {{"bad_chunk_size_first",
-        FaultScope::request,
-        "chunked body whose first chunk-size line is \"zz\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_bad_chunk_size_first},
-      {{"bad_chunk_size_later",
-        FaultScope::request,
-        "chunked body: a valid 5-byte chunk, then a chunk-size line \"zz\", then FIN",
-        "that response, then EOF",
-        {p_close}},
-       build_bad_chunk_size_later},
-      {{"missing_final_chunk",
-        FaultScope::request,
-        "chunked body with one 5-byte chunk and no final 0-chunk, then FIN",
-        "that response without the last chunk, then EOF",
-        {p_close}},
-       build_missing_final_chunk},
-      {{"headers_too_large",
-        FaultScope::request,
-        "one header \"X-Large\" whose line is `size` bytes of value, then FIN",
-        "that response, then EOF",
-        {{"size", ParamType::size, "70KiB", "bytes of the header's value"}, p_close}},
-       build_headers_too_large},
-      {{"too_many_headers",
-        FaultScope::request,
-        "`count` extra header lines \"X-Header-N: v\", then FIN",
-        "that response, then EOF",
-        {{"count", ParamType::integer, "300", "number of extra header lines"}, p_close}},
-       build_too_many_headers},
-      {{"status_5xx",
-        FaultScope::request,
-        "a well-formed response with `status` (500-599), keep-alive",
-        "that response; the connection stays open",
-        {{"status", ParamType::integer, "503", "the status code"}}},
-       build_status_5xx},
-      {{"close_after_response",
-        FaultScope::request,
-        "a complete keep-alive response, then FIN after `idle` (the pooled-connection reuse race)",
-        "the complete response, then EOF after `idle`",
-        {{"idle", ParamType::duration, "0s", "time between the response and the FIN"}, p_close}},
-       build_close_after_response},
-      {{"close_after_requests",
-        FaultScope::connection,
-        "serve `count` requests normally on the connection, then FIN",
-        "`count` complete responses, then EOF",
-        {{"count", ParamType::integer, "1", "requests served before the close"}, p_close}},
-       build_close_after_requests},
-  };
+  static const std::vector<Entry> table = [] {
+    std::vector<Entry> t = {
+        {{"ok",
+          FaultScope::request,
+          "the upstream's normal response, then keep-alive",
+          "the complete response; the connection stays open",
+          {}},
+         build_ok},
+        {{"refuse",
+          FaultScope::listener,
+          "port bound but not listening: the kernel answers SYN with RST",
+          "connect() fails with ECONNREFUSED",
+          {}},
+         build_refuse},
+        {{"blackhole",
+          FaultScope::listener,
+          "listen(0) with the accept queue filled by the upstream itself: SYNs are dropped",
+          "connect() hangs until the client's own deadline",
+          {}},
+         build_blackhole},
+        {{"close_on_accept",
+          FaultScope::connection,
+          "accept, then close at once: FIN, no byte",
+          "EOF with 0 bytes",
+          {p_close}},
+         build_close_on_accept},
+        {{"reset_on_accept",
+          FaultScope::connection,
+          "accept, then SO_LINGER 0 and close: RST",
+          "ECONNRESET with 0 bytes",
+          {}},
+         build_reset_on_accept},
+        {{"close_after_request",
+          FaultScope::request,
+          "read the whole request, then FIN without a byte (empty reply)",
+          "EOF with 0 bytes",
+          {p_close}},
+         build_close_after_request},
+        {{"reset_after_request",
+          FaultScope::request,
+          "read the whole request, then RST without a byte",
+          "ECONNRESET with 0 bytes",
+          {}},
+         build_reset_after_request},
+        {{"close_mid_headers",
+          FaultScope::request,
+          "read the request, write the first `bytes` bytes of the response head, then FIN",
+          "exactly `bytes` bytes of a head, then EOF",
+          {p_bytes_head, p_close}},
+         build_mid_headers<Close>},
+        {{"reset_mid_headers",
+          FaultScope::request,
+          "read the request, write the first `bytes` bytes of the response head, then RST",
+          "exactly `bytes` bytes of a head, then ECONNRESET",
+          {p_bytes_head}},
+         build_mid_headers<Reset>},
+        {{"stall_before_headers",
+          FaultScope::request,
+          "read the request, stay silent for `duration`, then send the normal response",
+          "no byte for `duration` (never less), then the response",
+          {p_stall}},
+         build_stall_before_headers},
+        {{"stall_after_headers",
+          FaultScope::request,
+          "read the request, write the complete head, stay silent for `duration`, then the body",
+          "the head at once, the body after `duration`",
+          {p_stall}},
+         build_stall_after_headers},
+        {{"stall_mid_body",
+          FaultScope::request,
+          "write the head and `bytes` body bytes of a `length`-byte body, stall `duration`, then "
+          "the "
+          "rest",
+          "head and `bytes` body bytes at once, the rest after `duration`",
+          {p_bytes_body, p_length, p_chunked, p_stall}},
+         build_stall_mid_body},
+        {{"close_mid_body",
+          FaultScope::request,
+          "write the head and `bytes` body bytes of a `length`-byte body, then FIN",
+          "a short body (Content-Length unmet or no final chunk), then EOF",
+          {p_bytes_body, p_length, p_chunked, p_close}},
+         build_mid_body<Close>},
+        {{"reset_mid_body",
+          FaultScope::request,
+          "write the head and `bytes` body bytes of a `length`-byte body; once the peer has "
+          "acknowledged them, RST",
+          "a short body, then ECONNRESET",
+          {p_bytes_body, p_length, p_chunked}},
+         build_mid_body<Reset>},
+        {{"drip_headers",
+          FaultScope::request,
+          "write the response head `chunk` bytes at a time, one write every `interval`, then the "
+          "body",
+          "the head arrives over (pieces-1) x interval",
+          {p_chunk, p_interval}},
+         build_drip_headers},
+        {{"drip_body",
+          FaultScope::request,
+          "write the head, then the body `chunk` bytes at a time every `interval`",
+          "the body arrives over (pieces-1) x interval",
+          {p_chunk, p_interval}},
+         build_drip_body},
+        {{"garbage_status",
+          FaultScope::request,
+          "\"GARBAGE NOT HTTP\\r\\n\\r\\nhello\", then FIN",
+          "those 25 bytes, then EOF",
+          {p_close}},
+         build_garbage_status},
+        {{"http09_body",
+          FaultScope::request,
+          "the body with no status line or headers, then FIN",
+          "the body bytes, then EOF",
+          {p_close}},
+         build_http09_body},
+        {{"bad_status_code",
+          FaultScope::request,
+          "\"HTTP/1.1 <code> OK\" with a valid Content-Length and body, then FIN",
+          "that response, then EOF",
+          {{"code", ParamType::string, "2x0", "the status code text to send"}, p_close}},
+         build_bad_status_code},
+        {{"header_name_space",
+          FaultScope::request,
+          "a header line \"Bad Name: x\", then FIN",
+          "the response with that line",
+          {p_close}},
+         build_header_name_space},
+        {{"header_name_nontoken",
+          FaultScope::request,
+          "a header line \"X-Bad(Name): x\", then FIN",
+          "the response with that line",
+          {p_close}},
+         build_header_name_nontoken},
+        {{"header_space_before_colon",
+          FaultScope::request,
+          "a header line \"X-Sp : x\", then FIN",
+          "the response with that line",
+          {p_close}},
+         build_header_space_before_colon},
+        {{"header_value_nul",
+          FaultScope::request,
+          "a header line \"X-Nul: a<NUL>b\", then FIN",
+          "the response with that line",
+          {p_close}},
+         build_header_value_nul},
+        {{"header_value_bare_cr",
+          FaultScope::request,
+          "a header line \"X-Cr: a<CR>b\", then FIN",
+          "the response with that line",
+          {p_close}},
+         build_header_value_bare_cr},
+        {{"header_obs_fold",
+          FaultScope::request,
+          "a folded header \"X-Fold: a\\r\\n  b\" (obs-fold), then FIN",
+          "the response with the fold",
+          {p_close}},
+         build_header_obs_fold},
+        {{"header_no_colon",
+          FaultScope::request,
+          "a header line \"X-No-Colon-Here\", then FIN",
+          "the response with that line",
+          {p_close}},
+         build_header_no_colon},
+        {{"conflicting_content_length",
+          FaultScope::request,
+          "\"Content-Length: 5\" and \"Content-Length: 6\", body \"hello!\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_conflicting_content_length},
+        {{"duplicate_content_length",
+          FaultScope::request,
+          "two identical \"Content-Length: 5\" (allowed: a control case), body \"hello\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_duplicate_content_length},
+        {{"content_length_list",
+          FaultScope::request,
+          "\"Content-Length: 5, 6\", body \"hello!\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_content_length_list},
+        {{"content_length_nonnumeric",
+          FaultScope::request,
+          "\"Content-Length: abc\", body \"hello\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_content_length_nonnumeric},
+        {{"content_length_negative",
+          FaultScope::request,
+          "\"Content-Length: -5\", body \"hello\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_content_length_negative},
+        {{"content_length_with_chunked",
+          FaultScope::request,
+          "\"Content-Length: 3\" with \"Transfer-Encoding: chunked\", a chunked \"hello\", then "
+          "FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_content_length_with_chunked},
+        {{"unknown_transfer_encoding",
+          FaultScope::request,
+          "\"Transfer-Encoding: bogus\", body \"hello\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_unknown_transfer_encoding},
+        {{"bad_chunk_size_first",
+          FaultScope::request,
+          "chunked body whose first chunk-size line is \"zz\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_bad_chunk_size_first},
+        {{"bad_chunk_size_later",
+          FaultScope::request,
+          "chunked body: a valid 5-byte chunk, then a chunk-size line \"zz\", then FIN",
+          "that response, then EOF",
+          {p_close}},
+         build_bad_chunk_size_later},
+        {{"missing_final_chunk",
+          FaultScope::request,
+          "chunked body with one 5-byte chunk and no final 0-chunk, then FIN",
+          "that response without the last chunk, then EOF",
+          {p_close}},
+         build_missing_final_chunk},
+        {{"headers_too_large",
+          FaultScope::request,
+          "one header \"X-Large\" whose line is `size` bytes of value, then FIN",
+          "that response, then EOF",
+          {{"size", ParamType::size, "70KiB", "bytes of the header's value"}, p_close}},
+         build_headers_too_large},
+        {{"too_many_headers",
+          FaultScope::request,
+          "`count` extra header lines \"X-Header-N: v\", then FIN",
+          "that response, then EOF",
+          {{"count", ParamType::integer, "300", "number of extra header lines"}, p_close}},
+         build_too_many_headers},
+        {{"status_5xx",
+          FaultScope::request,
+          "a well-formed response with `status` (500-599), keep-alive",
+          "that response; the connection stays open",
+          {{"status", ParamType::integer, "503", "the status code"}}},
+         build_status_5xx},
+        {{"close_after_response",
+          FaultScope::request,
+          "a complete keep-alive response, then FIN after `idle` (the pooled-connection reuse "
+          "race)",
+          "the complete response, then EOF after `idle`",
+          {{"idle", ParamType::duration, "0s", "time between the response and the FIN"}, p_close}},
+         build_close_after_response},
+        {{"close_after_requests",
+          FaultScope::connection,
+          "serve `count` requests normally on the connection, then FIN",
+          "`count` complete responses, then EOF",
+          {{"count", ParamType::integer, "1", "requests served before the close"}, p_close}},
+         build_close_after_requests},
+    };
+    // The TLS faults (tls_faults.cpp) come last, in their own section of the docs.
+    for (Entry& e : tls_fault_entries()) t.push_back(std::move(e));
+    return t;
+  }();
   return table;
 }
 

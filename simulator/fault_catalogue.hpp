@@ -53,6 +53,10 @@ std::span<const FaultInfo> fault_catalogue();
 /// nullptr when `name` is not in the catalogue.
 const FaultInfo* find_fault(std::string_view name);
 
+/// True for the faults that only mean something on a TLS upstream (UpstreamSpec::tls): the
+/// tls_* rows. On a cleartext upstream their TLS steps are journalled and skipped.
+bool needs_tls(const FaultInfo& info);
+
 /// The closest catalogue name for a did-you-mean, or empty when nothing is close.
 std::string suggest_fault(std::string_view name);
 

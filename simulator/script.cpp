@@ -31,8 +31,20 @@ const char* step_name(const Step& step) {
                         [](const Reset&) { return "reset"; },
                         [](const HalfClose&) { return "half_close"; },
                         [](const ServeRequests&) { return "serve_requests"; },
+                        [](const AwaitClientHello&) { return "await_client_hello"; },
+                        [](const Handshake&) { return "handshake"; },
+                        [](const ServerHelloOnly&) { return "server_hello_only"; },
+                        [](const ProvokeAlert&) { return "provoke_alert"; },
+                        [](const CorruptNextRecord&) { return "corrupt_next_record"; },
                     },
                     step);
+}
+
+bool is_tls_step(const Step& step) {
+  return std::holds_alternative<AwaitClientHello>(step) ||
+         std::holds_alternative<Handshake>(step) || std::holds_alternative<ServerHelloOnly>(step) ||
+         std::holds_alternative<ProvokeAlert>(step) ||
+         std::holds_alternative<CorruptNextRecord>(step);
 }
 
 Step fin_step(FinKind kind) {

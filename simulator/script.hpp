@@ -72,7 +72,11 @@ struct Respond {
 /// sends afterwards is answered with RST (the socket is shut for reading: tcp_rcv_state_process
 /// resets on data after RCV_SHUTDOWN). Input the peer already sent is discarded first, because
 /// close() with unread bytes queued sends RST instead of FIN (tcp_close).
+/// On a TLS connection past its handshake the close is announced first with close_notify
+/// (RFC 8446 §6.1), as a server that closes on purpose does; `close_notify = false` leaves it out:
+/// a FIN alone, which a client cannot tell from a truncation by an attacker.
 struct Close {
+  bool close_notify = true;
   friend bool operator==(const Close&, const Close&) = default;
 };
 
@@ -103,8 +107,61 @@ struct ServeRequests {
   friend bool operator==(const ServeRequests&, const ServeRequests&) = default;
 };
 
+// ---- TLS steps (tls_faults.hpp). On a cleartext connection each one is journalled and skipped.
+// Until a TLS connection's handshake, Write, Close, Reset and Stall act on the TCP connection
+// itself (raw bytes, no TLS); a Handshake step, or the first request, starts the handshake.
+
+/// Read the client's first TLS record (its ClientHello) and keep it for the handshake that may
+/// follow, so what happens next happens "before the ServerHello".
+struct AwaitClientHello {
+  friend bool operator==(const AwaitClientHello&, const AwaitClientHello&) = default;
+};
+
+/// What the server offers in a Handshake, against the upstream's own TLS settings.
+enum class TlsOffer : std::uint8_t {
+  upstream,          ///< the upstream's versions, ciphers and ALPN
+  legacy_versions,   ///< only TLS 1.0 and 1.1 (OpenSSL security level 0, so they are allowed)
+  no_shared_cipher,  ///< only ciphers no default client offers (eNULL; TLS_AES_128_CCM_8_SHA256)
+};
+
+/// Run the TLS handshake now.
+struct Handshake {
+  TlsOffer offer = TlsOffer::upstream;
+  /// Non-empty: the only ALPN protocols accepted, instead of the upstream's.
+  std::vector<std::string> alpn;
+  /// Select alpn[0] whatever the client offered (instead of a no_application_protocol alert).
+  bool alpn_select_anyway = false;
+  friend bool operator==(const Handshake&, const Handshake&) = default;
+};
+
+/// Answer the ClientHello with the ServerHello alone: the rest of the server's first flight
+/// (certificate, Finished...) is never sent, so the client's handshake waits.
+struct ServerHelloOnly {
+  friend bool operator==(const ServerHelloOnly&, const ServerHelloOnly&) = default;
+};
+
+/// Which fatal alert ProvokeAlert makes the server's TLS library send.
+enum class TlsAlertCause : std::uint8_t { bad_record_mac, record_overflow };
+
+/// After the handshake: make the server's own TLS library send a fatal alert now, protected
+/// with the connection's keys, by handing it a record it must reject (tls_stream.hpp).
+struct ProvokeAlert {
+  TlsAlertCause cause = TlsAlertCause::bad_record_mac;
+  friend bool operator==(const ProvokeAlert&, const ProvokeAlert&) = default;
+};
+
+/// After the handshake: the next record written goes out with its last byte (authentication
+/// tag) flipped, so the client's record authentication fails on it.
+struct CorruptNextRecord {
+  friend bool operator==(const CorruptNextRecord&, const CorruptNextRecord&) = default;
+};
+
 using Step = std::variant<ReadRequest, Write, Respond, Drip, Delay, Stall, Close, GracefulClose,
-                          Reset, HalfClose, ServeRequests>;
+                          Reset, HalfClose, ServeRequests, AwaitClientHello, Handshake,
+                          ServerHelloOnly, ProvokeAlert, CorruptNextRecord>;
+
+/// True for the steps that only mean something on a TLS connection.
+bool is_tls_step(const Step& step);
 
 /// How a fault that ends with a FIN ends: Close or GracefulClose.
 enum class FinKind : std::uint8_t { close, graceful };

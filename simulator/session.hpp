@@ -1,7 +1,7 @@
 // The fault-script executor: serves one connection, step by step, on any stream that looks like
-// a socket (tcp::socket in production, an in-memory stream in unit tests). Timed steps are
-// scheduled from an absolute anchor so they are never early and overshoots do not accumulate.
-// Everything the peer does is journalled; nothing the peer does throws.
+// a socket (tcp::socket or a TlsStream in production, an in-memory stream in unit tests). Timed
+// steps are scheduled from an absolute anchor so they are never early and overshoots do not
+// accumulate. Everything the peer does is journalled; nothing the peer does throws.
 #pragma once
 
 #include <algorithm>
@@ -42,8 +42,17 @@ enum class Ending : std::uint8_t {
 
 const char* to_string(Ending e);
 
+/// A stream that speaks TLS (tls_stream.hpp): it runs the TLS steps, and a close on it past the
+/// handshake is announced with close_notify.
+template <class Stream>
+inline constexpr bool is_tls_stream = requires {
+  Stream::is_tls;
+};
+
 template <class Stream>
 class Session {
+  static constexpr bool tls = is_tls_stream<Stream>;
+
  public:
   /// `kill` is set by the owner before it closes `stream` from outside (crash, stop).
   Session(Stream& stream, net::steady_timer& timer, std::shared_ptr<UpstreamState> state,
@@ -193,6 +202,10 @@ class Session {
 
   // ---- requests --------------------------------------------------------------------------
   net::awaitable<bool> serve_requests(std::uint64_t count) {
+    if constexpr (tls) {
+      // Requests come after the handshake: the connection script did not run one, so now.
+      if (!stream_.handshaken() && !co_await handshake(Handshake{}, 0)) co_return false;
+    }
     for (std::uint64_t i = 0; i < count; ++i) {
       if (body_pending() && !co_await skip_pending_body(0)) co_return false;
       // A request starts with its first byte; a peer that leaves while idle ends the connection
@@ -215,6 +228,7 @@ class Session {
       if (close_requested_) {
         // The client said "Connection: close" (or spoke HTTP/1.0): a server closes after the
         // response (RFC 9112 §9.6).
+        if constexpr (tls) co_await stream_.close_notify();
         using ops::close_graceful;
         close_graceful(stream_);
         co_return end(Ending::fin, "client asked to close");
@@ -264,6 +278,7 @@ class Session {
   net::awaitable<bool> answer_foreign(std::uint64_t request) {
     if (!co_await write(foreign_response(state_->run_identity, *foreign_), request))
       co_return false;
+    if constexpr (tls) co_await stream_.close_notify();
     using ops::close_graceful;
     close_graceful(stream_);
     co_return end(Ending::fin, "foreign request");
@@ -319,6 +334,7 @@ class Session {
     while ((head_size = find_head_end(buffered())) == 0) {
       if (buffered().size() > max_head) {
         journal(EventKind::bad_request, request, buffered().size(), "request head too large");
+        if constexpr (tls) co_await stream_.close_notify();
         using ops::close_graceful;
         close_graceful(stream_);
         co_return end(Ending::fin, "request head too large");
@@ -465,12 +481,13 @@ class Session {
   // lose bytes whenever the peer's receive window is full. Wait (on a 1 ms timer, bounded) until
   // the kernel's send queue is empty. The kernel gives no event for "send queue empty".
   net::awaitable<bool> drain_output(std::uint64_t request) {
-    if constexpr (std::is_same_v<Stream, tcp::socket>) {
-      if (ops::pending_output(stream_) == 0) co_return true;
+    if constexpr (std::is_same_v<Stream, tcp::socket> || tls) {
+      using ops::pending_output;
+      if (pending_output(stream_) == 0) co_return true;
       const Clock::time_point anchor = Clock::now();
       const Clock::time_point give_up = anchor + std::chrono::seconds(5);
       std::size_t left = 0;
-      while ((left = ops::pending_output(stream_)) > 0 && Clock::now() < give_up) {
+      while ((left = pending_output(stream_)) > 0 && Clock::now() < give_up) {
         if (!co_await wait_until(Clock::now() + std::chrono::milliseconds(1))) co_return false;
       }
       journal(EventKind::step, request, left,
@@ -621,9 +638,12 @@ class Session {
         }
       }
     }
-    if (std::holds_alternative<Close>(step)) {
+    if (const auto* s = std::get_if<Close>(&step)) {
+      if constexpr (tls) {
+        if (s->close_notify) co_await stream_.close_notify();
+      }
       close_graceful(stream_);
-      co_return end(Ending::fin);
+      co_return end(Ending::fin, tls && !s->close_notify ? "without close_notify" : "");
     }
     if (const auto* s = std::get_if<GracefulClose>(&step))
       co_return co_await graceful_close(*s, request);
@@ -633,6 +653,7 @@ class Session {
       co_return end(Ending::rst);
     }
     if (std::holds_alternative<HalfClose>(step)) {
+      if constexpr (tls) co_await stream_.close_notify();
       shutdown_send(stream_);
       const Clock::time_point anchor = Clock::now();
       std::uint64_t dropped = 0;
@@ -651,7 +672,60 @@ class Session {
     }
     if (const auto* s = std::get_if<ServeRequests>(&step))
       co_return co_await serve_requests(s->count);
+    if (is_tls_step(step)) co_return co_await run_tls_step(step, request);
     co_return true;
+  }
+
+  // ---- TLS -------------------------------------------------------------------------------
+  // The TLS handshake, once per connection: a Handshake step, or before the first request.
+  net::awaitable<bool> handshake(const Handshake& step, std::uint64_t request) {
+    if constexpr (tls) {
+      const Clock::time_point anchor = Clock::now();
+      auto [ec, text] = co_await stream_.handshake(step);
+      if (kill_ != Kill::none) co_return end_on_error(net::error::operation_aborted, request, 0);
+      journal(EventKind::step, request, 0, text, Duration{}, Clock::now() - anchor);
+      if (ec == net::error::eof || ec == net::error::connection_reset) {
+        journal(ec == net::error::eof ? EventKind::peer_closed : EventKind::peer_reset, request, 0,
+                "during the tls handshake");
+        co_return end(ec == net::error::eof ? Ending::peer_closed : Ending::peer_reset);
+      }
+      if (ec) co_return end(Ending::error, text);
+    }
+    co_return true;
+  }
+
+  net::awaitable<bool> run_tls_step(const Step& step, std::uint64_t request) {
+    if constexpr (!tls) {
+      journal(EventKind::step, request, 0,
+              std::string(step_name(step)) + ": skipped, not a TLS connection");
+      co_return true;
+    } else {
+      if (std::holds_alternative<AwaitClientHello>(step)) {
+        if (error_code ec = co_await stream_.await_client_hello())
+          co_return end_on_error(ec, request, 0);
+        journal(EventKind::step, request, 0, "client hello read");
+        co_return true;
+      }
+      if (const auto* h = std::get_if<Handshake>(&step)) co_return co_await handshake(*h, request);
+      if (std::holds_alternative<ServerHelloOnly>(step)) {
+        auto [ec, bytes] = co_await stream_.server_hello_only();
+        if (ec) co_return end_on_error(ec, request, bytes.size());
+        journal(EventKind::wrote, request, bytes.size(), capped(bytes));
+        journal(EventKind::step, request, bytes.size(), "server hello only");
+        co_return true;
+      }
+      if (const auto* p = std::get_if<ProvokeAlert>(&step)) {
+        const std::string what = co_await stream_.provoke_alert(p->cause);
+        if (kill_ != Kill::none) co_return end_on_error(net::error::operation_aborted, request, 0);
+        journal(EventKind::step, request, 0, "fatal alert provoked: " + what);
+        co_return true;
+      }
+      if (std::holds_alternative<CorruptNextRecord>(step)) {
+        stream_.corrupt_next_record();
+        journal(EventKind::step, request, 0, "next record corrupted");
+      }
+      co_return true;
+    }
   }
 
   // shutdown(SHUT_WR), drop what the peer sends until it closes or a bound passes, then close().
@@ -659,6 +733,7 @@ class Session {
   net::awaitable<bool> graceful_close(const GracefulClose& g, std::uint64_t request) {
     using ops::close_graceful;
     using ops::shutdown_send;
+    if constexpr (tls) co_await stream_.close_notify();
     shutdown_send(stream_);
     const Clock::time_point anchor = Clock::now();
     std::uint64_t dropped = 0;
@@ -691,7 +766,7 @@ class Session {
   // stream cannot cancel a read, so there the bound is not applied.
   net::awaitable<std::tuple<error_code, std::size_t, bool>> discard_until(
       Clock::time_point deadline) {
-    if constexpr (std::is_same_v<Stream, tcp::socket>) {
+    if constexpr (std::is_same_v<Stream, tcp::socket> || tls) {
       using namespace net::experimental::awaitable_operators;
       thread_local std::array<char, initial_buffer> sink;
       timer_.expires_at(deadline);

@@ -8,6 +8,8 @@
 #include "net.hpp"
 #include "session.hpp"
 #include "socket_ops.hpp"
+#include "tls_context.hpp"
+#include "tls_session.hpp"
 #include "upstream_state.hpp"
 
 namespace bgw::sim {
@@ -51,6 +53,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   std::shared_ptr<tcp::acceptor> acceptor;  // bound; listening in accept and blackhole modes
   std::unique_ptr<tcp::socket> filler;      // our own connection occupying the blackhole queue
   std::map<std::uint64_t, std::shared_ptr<Live>> live;
+  std::shared_ptr<TlsContext> tls;  // set for a TLS upstream (spec.tls), made once bound
   std::uint64_t generation = 0;
   bool stopped = false;
 
@@ -107,6 +110,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
     }
     bound = acceptor->local_endpoint(ec);  // port 0: learn what the kernel picked
     if (ec) fail("getsockname", ec);
+    if (spec.tls) tls = make_tls_context(*spec.tls, bound.address().to_string(), spec.name);
     apply(spec.mode);
   }
 
@@ -217,8 +221,12 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
 
   static net::awaitable<void> serve(std::shared_ptr<Impl> self, std::shared_ptr<Live> conn,
                                     std::uint64_t id) {
-    Session<tcp::socket> session(conn->socket, conn->timer, self->state, id, conn->kill);
-    co_await session.run();
+    if (self->tls) {
+      co_await serve_tls(self->tls, conn->socket, conn->timer, self->state, id, conn->kill);
+    } else {
+      Session<tcp::socket> session(conn->socket, conn->timer, self->state, id, conn->kill);
+      co_await session.run();
+    }
     self->live.erase(id);
   }
 };
@@ -243,6 +251,9 @@ std::uint16_t Upstream::port() const {
 }
 std::string Upstream::endpoint() const {
   return impl_->endpoint_text();
+}
+const TlsSpec* Upstream::tls() const {
+  return impl_->spec.tls ? &*impl_->spec.tls : nullptr;
 }
 ListenerMode Upstream::mode() const {
   return impl_->mode;

@@ -39,6 +39,8 @@ class Upstream {
   std::string endpoint() const;
 
   ListenerMode mode() const;
+  /// Its TLS settings; null for a cleartext upstream.
+  const TlsSpec* tls() const;
   /// Switch the listener. The port never leaves our hands: the new socket is bound (with
   /// SO_REUSEPORT) before the old one is closed. Live connections are not touched.
   void set_mode(ListenerMode mode);

@@ -5,11 +5,13 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "response.hpp"
 #include "script.hpp"
+#include "tls_spec.hpp"
 
 namespace bgw::sim {
 
@@ -71,6 +73,8 @@ struct UpstreamSpec {
   /// The run this upstream belongs to (run_identity.hpp): a request whose X-Bgw-Run names
   /// another run is journalled as foreign and answered with a marked 421. Empty: no check.
   std::string run_identity;
+  /// Set: the upstream speaks TLS (tls_spec.hpp); its connections handshake before requests.
+  std::optional<TlsSpec> tls;
 };
 
 }  // namespace bgw::sim

@@ -57,14 +57,23 @@ int run_demo(const DemoOptions& options, std::ostream& out, std::ostream& err) {
   std::vector<std::string> names = options.faults;
   if (options.all) {
     names.clear();
-    for (const auto& f : sim::fault_catalogue()) names.emplace_back(f.name);
+    // The demo's client speaks cleartext; the TLS faults are shown by a TLS client
+    // (tests/integration/tls_wire_test.cpp, docs/faults.md "TLS upstreams").
+    for (const auto& f : sim::fault_catalogue())
+      if (!sim::needs_tls(f)) names.emplace_back(f.name);
   }
   if (names.empty()) names = default_demo_faults();
   for (const auto& n : names) {
-    if (sim::find_fault(n) == nullptr) {
+    const sim::FaultInfo* f = sim::find_fault(n);
+    if (f == nullptr) {
       const std::string hint = sim::suggest_fault(n);
       err << "badgateway demo: unknown fault '" << n << "'"
           << (hint.empty() ? "" : "; did you mean '" + hint + "'?") << "\n";
+      return 2;
+    }
+    if (sim::needs_tls(*f)) {
+      err << "badgateway demo: '" << n
+          << "' is a TLS fault and the demo's client speaks cleartext; see docs/faults.md\n";
       return 2;
     }
   }

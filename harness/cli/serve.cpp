@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <cstdlib>
@@ -20,6 +21,7 @@
 #include "harness/scenario/simulation.hpp"
 #include "simulator/journal.hpp"
 #include "simulator/net.hpp"
+#include "simulator/tls_material.hpp"
 
 namespace bgw::cli {
 
@@ -125,6 +127,17 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   boost::json::object line{{"scenario", s.meta.name},
                            {"upstreams", simulation->bindings()},
                            {"journal", journal.string()}};
+  // TLS upstreams: the run CA beside the journal, for whoever connects to them to verify.
+  if (std::any_of(s.upstreams.begin(), s.upstreams.end(),
+                  [](const scenario::Upstream& u) { return u.spec.tls.has_value(); })) {
+    try {
+      const fs::path dir = journal.has_parent_path() ? journal.parent_path() : fs::path(".");
+      line["upstream_ca"] = sim::write_run_ca(dir).ca.string();
+    } catch (const std::exception& e) {
+      err << "badgateway serve: " << e.what() << "\n";
+      return 3;
+    }
+  }
   if (control_server)
     line["control"] = {{"address", control_server->address()}, {"port", control_server->port()}};
   out << sim::json_text(line) << std::endl;

@@ -5,12 +5,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
 #include "harness/proxy/config_template.hpp"
 #include "harness/proxy/readiness.hpp"
 #include "harness/proxy/topology_context.hpp"
+#include "simulator/tls_material.hpp"
 
 namespace bgw::proxy {
 namespace {
@@ -75,6 +77,17 @@ LaunchedProxy launch_proxy(const Adapter& a, const scenario::Scenario& sc, const
     if (o.on_port_picked) o.on_port_picked(b.listen_host, b.listen_port);
     b.upstream_ports = o.upstream_ports;
     b.upstream_hosts = o.upstream_hosts;
+    if (std::any_of(sc.upstreams.begin(), sc.upstreams.end(),
+                    [](const scenario::Upstream& u) { return u.spec.tls.has_value(); })) {
+      // The run CA beside the config, for the template's {{upstream_ca}}.
+      try {
+        const sim::RunCaFiles ca = sim::write_run_ca(dir);
+        b.upstream_ca = ca.ca.string();
+        b.upstream_ca_chain = ca.chain.string();
+      } catch (const std::exception& e) {
+        throw HarnessError(e.what());
+      }
+    }
     TemplateValue ctx = make_context(sc, b, a.name);
     ctx.set("program", program);
     const std::string config =

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cctype>
 #include <charconv>
@@ -137,6 +138,10 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
     s.set("backup", m.backup);
     s.set("primary", !m.backup);
     s.set("weight", TemplateValue::number(m.weight));
+    const auto u =
+        std::find_if(sc.upstreams.begin(), sc.upstreams.end(),
+                     [&](const scenario::Upstream& x) { return x.name == m.upstream.value; });
+    s.set("tls", u != sc.upstreams.end() && u->spec.tls.has_value());
     has_backup = has_backup || m.backup;
     pool.push_back(std::move(s));
   }
@@ -174,6 +179,18 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
         c.set(std::string("retry.on.") + k, true);
     }
   }
+
+  // TLS to the upstreams: whether any speaks it, how the proxy verifies, and the run CA.
+  const bool any_tls =
+      std::any_of(sc.upstreams.begin(), sc.upstreams.end(),
+                  [](const scenario::Upstream& u) { return u.spec.tls.has_value(); });
+  const scenario::UpstreamTlsSettings tls =
+      p.upstream_tls.value_or(scenario::UpstreamTlsSettings{});
+  c.set("upstream_tls.enabled", any_tls);
+  c.set("upstream_tls.verify", tls.verify);
+  c.set("upstream_tls.sni", tls.sni.empty() ? std::string(sim::default_server_name) : tls.sni);
+  c.set("upstream_ca", b.upstream_ca);
+  c.set("upstream_ca_chain", b.upstream_ca_chain);
 
   c.set("health.enabled", p.health.max_fails > 0);
   c.set("health.max_fails", TemplateValue::number(p.health.max_fails));

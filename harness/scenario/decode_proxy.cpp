@@ -1,6 +1,7 @@
 // [proxy]: the proxy-neutral topology (listener, pool, timeouts, retries, passive health) that
 // adapters render into each proxy's own configuration, plus free-form per-proxy knobs.
 #include <algorithm>
+#include <cctype>
 #include <tuple>
 
 #include "harness/scenario/sections.hpp"
@@ -111,17 +112,28 @@ std::vector<ProxyOverride> decode_overrides(Decoder& d, const toml::table& t) {
 
 }  // namespace
 
+namespace {
+
+void require_feature(Scenario& s, std::string_view feature, const Location& where) {
+  for (const auto& req : s.meta.requirements)
+    if (!req.is_version() && req.subject == feature) return;
+  s.meta.requirements.push_back(
+      Requirement{.text = std::string(feature), .subject = std::string(feature), .where = where});
+}
+
+}  // namespace
+
 void require_topology_features(Scenario& s) {
   // A proxy that cannot try the same upstream again would render the retry approximately (on
   // another upstream): the scenario is skipped there instead, through the feature mechanism.
   const RetryPolicy& retry = s.proxy.retry;
-  if (retry.same_upstream == 0) return;
-  constexpr std::string_view feature = "retry_same_upstream";
-  for (const auto& req : s.meta.requirements)
-    if (!req.is_version() && req.subject == feature) return;
-  s.meta.requirements.push_back(Requirement{.text = std::string(feature),
-                                            .subject = std::string(feature),
-                                            .where = retry.same_upstream_where});
+  if (retry.same_upstream > 0) require_feature(s, "retry_same_upstream", retry.same_upstream_where);
+  // An adapter that cannot speak TLS to its upstreams would send them cleartext.
+  for (const Upstream& u : s.upstreams)
+    if (u.spec.tls) {
+      require_feature(s, "upstream_tls", u.where);
+      break;
+    }
 }
 
 Proxy decode_proxy(Decoder& d, const toml::node* node) {
@@ -194,6 +206,31 @@ Proxy decode_proxy(Decoder& d, const toml::node* node) {
     if (auto v = positive_duration(hr, "fail_window")) p.health.fail_window = *v;
   }
   if (const auto* ot = r.subtable("override")) p.overrides = decode_overrides(d, *ot);
+  if (const auto* tt = r.subtable("upstream_tls")) {
+    TableReader tr(d, *tt, keys::proxy_upstream_tls);
+    UpstreamTlsSettings s;
+    s.where = tr.where();
+    if (auto v = tr.boolean("verify")) s.verify = *v;
+    if (auto v = tr.string("sni")) {
+      // A DNS name (RFC 6066 §3: SNI carries host names, never addresses).
+      const bool name_like =
+          !v->empty() && v->size() <= 253 &&
+          std::all_of(v->begin(), v->end(),
+                      [](char c) {
+                        return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '-';
+                      }) &&
+          v->front() != '.' && v->front() != '-' && std::any_of(v->begin(), v->end(), [](char c) {
+            return std::isalpha(static_cast<unsigned char>(c));
+          });
+      if (name_like)
+        s.sni = *v;
+      else
+        d.error(tr.at("sni"), "'sni' must be a DNS name such as \"" +
+                                  std::string(sim::default_server_name) + "\", not \"" +
+                                  printable(*v) + "\"");
+    }
+    p.upstream_tls = std::move(s);
+  }
   return p;
 }
 

@@ -461,6 +461,81 @@ std::optional<Event> decode_event(Decoder& d, const toml::table& t, const sim::R
   return e;
 }
 
+// ---- TLS ------------------------------------------------------------------------------------
+
+// upstream.tls: the certificate, key, versions and ALPN of a TLS upstream (sim::TlsSpec).
+std::optional<sim::TlsSpec> decode_tls(Decoder& d, const toml::node& n) {
+  const toml::table* t = as_table(d, n, "'tls'");
+  if (t == nullptr) return std::nullopt;
+  TableReader r(d, *t, keys::upstream_tls);
+  sim::TlsSpec spec;
+  bool ok = true;
+  if (auto v = r.enumeration<sim::CertKind>("cert"))
+    spec.cert = *v;
+  else
+    ok = ok && !r.has("cert");
+  if (auto v = r.enumeration<sim::KeyKind>("key"))
+    spec.key = *v;
+  else
+    ok = ok && !r.has("key");
+  if (const toml::node* vn = r.get("versions")) {
+    if (const auto* a = as_array(d, *vn, "'versions'")) {
+      if (a->empty()) {
+        d.error(d.at(*vn), "'versions' is empty; leave it out for TLS 1.2 and 1.3");
+        ok = false;
+      }
+      for (const toml::node& e : *a) {
+        auto v = read_enum<sim::TlsVersion>(d, e, "a TLS version");
+        if (!v) {
+          ok = false;
+          continue;
+        }
+        if (std::find(spec.versions.begin(), spec.versions.end(), *v) != spec.versions.end()) {
+          d.error(d.at(e), "TLS " + std::string(sim::to_string(*v)) + " is listed twice");
+          ok = false;
+          continue;
+        }
+        spec.versions.push_back(*v);
+      }
+    } else {
+      ok = false;
+    }
+  }
+  if (auto v = r.strings("alpn")) {
+    for (std::size_t i = 0; i < v->size(); ++i) {
+      const std::string& p = (*v)[i];
+      const toml::node* e = r.get("alpn")->as_array()->get(i);
+      if (p.empty() || p.size() > 255) {
+        d.error(d.at(*e), "an ALPN protocol is 1 to 255 bytes (RFC 7301 §3.1)");
+        ok = false;
+      } else if (std::find(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(i), p) !=
+                 v->begin() + static_cast<std::ptrdiff_t>(i)) {
+        d.error(d.at(*e), "ALPN protocol \"" + printable(p) + "\" is listed twice");
+        ok = false;
+      }
+    }
+    spec.alpn = std::move(*v);
+  } else {
+    ok = ok && !r.has("alpn");
+  }
+  if (!ok) return std::nullopt;
+  return spec;
+}
+
+// A tls_* fault needs a TLS upstream: on a cleartext one its TLS steps would do nothing.
+void check_tls_faults(Decoder& d, const Upstream& u) {
+  if (u.spec.tls) return;
+  auto check = [&](const RuleOrigin& o) {
+    const sim::FaultInfo* f = sim::find_fault(o.fault);
+    if (f != nullptr && sim::needs_tls(*f))
+      d.error(o.where, "fault \"" + o.fault + "\" needs a TLS upstream; add tls = { } to " +
+                           (u.name.empty() ? "this upstream" : "upstream '" + u.name + "'"));
+  };
+  for (const RuleOrigin& o : u.rule_origins) check(o);
+  for (const Event& e : u.timeline)
+    if (e.origin) check(*e.origin);
+}
+
 // ---- the upstream ---------------------------------------------------------------------------
 
 std::optional<std::string> read_loopback(const TableReader& r) {
@@ -495,6 +570,7 @@ Upstream decode_upstream(Decoder& d, const toml::table& t) {
   if (const auto* rt = r.subtable("response")) u.spec.response = decode_response(d, *rt);
   if (auto v = r.integer("seed", 0, std::numeric_limits<std::int64_t>::max()))
     u.spec.seed = static_cast<std::uint64_t>(*v);
+  if (const toml::node* n = r.get("tls")) u.spec.tls = decode_tls(d, *n);
 
   if (const toml::node* n = r.get("fault")) {
     for_each_table(d, *n, "upstream.fault", max_rules, [&](const toml::table& ft) {
@@ -514,6 +590,8 @@ Upstream decode_upstream(Decoder& d, const toml::table& t) {
     std::stable_sort(u.timeline.begin(), u.timeline.end(),
                      [](const Event& a, const Event& b) { return a.at.value < b.at.value; });
   }
+  // Only when tls itself decoded: a broken tls table has its own diagnostics already.
+  if (!r.has("tls")) check_tls_faults(d, u);
   return u;
 }
 

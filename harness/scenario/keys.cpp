@@ -9,8 +9,10 @@ using K = std::string_view;
 constexpr std::array<K, 6> root_keys{"scenario", "upstream", "proxy", "step", "expect", "bench"};
 constexpr std::array<K, 6> scenario_keys{"name", "description", "tags",
                                          "spec", "requires",    "timeout"};
-constexpr std::array<K, 8> upstream_keys{"name",     "address", "port",  "listener",
-                                         "response", "seed",    "fault", "event"};
+constexpr std::array<K, 9> upstream_keys{"name", "address", "port",  "listener", "response",
+                                         "seed", "fault",   "event", "tls"};
+// upstream.tls: how a TLS upstream presents itself (sim::TlsSpec).
+constexpr std::array<K, 4> upstream_tls_keys{"cert", "key", "versions", "alpn"};
 constexpr std::array<K, 9> response_keys{"status",  "reason",     "headers", "body", "body_size",
                                          "chunked", "chunk_size", "close",   "date"};
 // [[upstream.fault]] keys; set_fault events take the same ones after `at` and `action`.
@@ -21,8 +23,10 @@ constexpr std::array<K, 10> event_keys{"at", "action", "fault", "params", "steps
 constexpr std::array<K, 13> fault_step_keys{
     "read",  "write", "respond",        "drip",  "chunk",      "interval", "delay",
     "stall", "close", "graceful_close", "reset", "half_close", "serve"};
-constexpr std::array<K, 7> proxy_keys{
-    "listener", "pool", "upstream_keepalive", "timeouts", "retry", "health", "override"};
+constexpr std::array<K, 8> proxy_keys{"listener", "pool",   "upstream_keepalive", "timeouts",
+                                      "retry",    "health", "override",           "upstream_tls"};
+// proxy.upstream_tls: how the proxy talks to TLS upstreams.
+constexpr std::array<K, 2> proxy_upstream_tls_keys{"verify", "sni"};
 constexpr std::array<K, 2> listener_keys{"keepalive", "idle_timeout"};
 constexpr std::array<K, 3> pool_member_keys{"upstream", "backup", "weight"};
 constexpr std::array<K, 4> timeouts_keys{"connect", "read", "send", "idle"};
@@ -57,11 +61,14 @@ const KeyTable root{"root", "the top level", root_keys};
 const KeyTable scenario{"scenario", "[scenario]", scenario_keys};
 const KeyTable upstream{"upstream", "[[upstream]]", upstream_keys};
 const KeyTable response{"upstream.response", "upstream.response", response_keys};
+const KeyTable upstream_tls{"upstream.tls", "upstream.tls", upstream_tls_keys};
 const KeyTable fault{"upstream.fault", "[[upstream.fault]]", fault_keys};
 const KeyTable fault_step{"upstream.fault.steps", "a step of 'steps'", fault_step_keys};
 const KeyTable event{"upstream.event", "[[upstream.event]]", event_keys};
 const KeyTable proxy{"proxy", "[proxy]", proxy_keys};
 const KeyTable listener{"proxy.listener", "proxy.listener", listener_keys};
+const KeyTable proxy_upstream_tls{"proxy.upstream_tls", "proxy.upstream_tls",
+                                  proxy_upstream_tls_keys};
 const KeyTable pool_member{"proxy.pool", "a proxy.pool entry", pool_member_keys};
 const KeyTable timeouts{"proxy.timeouts", "proxy.timeouts", timeouts_keys};
 const KeyTable retry{"proxy.retry", "proxy.retry", retry_keys};
@@ -84,15 +91,31 @@ const KeyTable bench{"bench", "[bench]", bench_keys};
 namespace bgw::scenario {
 
 std::span<const KeyTable* const> key_tables() {
-  static const std::array<const KeyTable*, 23> all{
-      &keys::root,        &keys::scenario,       &keys::upstream,
-      &keys::response,    &keys::fault,          &keys::fault_step,
-      &keys::event,       &keys::proxy,          &keys::listener,
-      &keys::pool_member, &keys::timeouts,       &keys::retry,
-      &keys::health,      &keys::step,           &keys::request,
-      &keys::step_expect, &keys::expect_headers, &keys::step_expect_override,
-      &keys::any_of,      &keys::expect,         &keys::expect_override,
-      &keys::range,       &keys::bench};
+  static const std::array<const KeyTable*, 25> all{&keys::root,
+                                                   &keys::scenario,
+                                                   &keys::upstream,
+                                                   &keys::response,
+                                                   &keys::upstream_tls,
+                                                   &keys::proxy_upstream_tls,
+                                                   &keys::fault,
+                                                   &keys::fault_step,
+                                                   &keys::event,
+                                                   &keys::proxy,
+                                                   &keys::listener,
+                                                   &keys::pool_member,
+                                                   &keys::timeouts,
+                                                   &keys::retry,
+                                                   &keys::health,
+                                                   &keys::step,
+                                                   &keys::request,
+                                                   &keys::step_expect,
+                                                   &keys::expect_headers,
+                                                   &keys::step_expect_override,
+                                                   &keys::any_of,
+                                                   &keys::expect,
+                                                   &keys::expect_override,
+                                                   &keys::range,
+                                                   &keys::bench};
   return all;
 }
 

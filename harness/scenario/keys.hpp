@@ -19,6 +19,8 @@ extern const KeyTable root;
 extern const KeyTable scenario;
 extern const KeyTable upstream;
 extern const KeyTable response;
+extern const KeyTable upstream_tls;
+extern const KeyTable proxy_upstream_tls;
 extern const KeyTable fault;
 extern const KeyTable fault_step;
 extern const KeyTable event;

@@ -148,8 +148,17 @@ struct ProxyOverride {
   Location where;
 };
 
+/// How the proxy speaks to TLS upstreams ([proxy] upstream_tls). Adapters render it; the
+/// upstreams' own side is sim::TlsSpec on each upstream.
+struct UpstreamTlsSettings {
+  bool verify = true;  ///< verify the upstream's certificate against the run CA
+  std::string sni;     ///< the name sent as SNI and verified; empty: sim::default_server_name
+  Location where;
+};
+
 struct Proxy {
   ListenerSettings listener;
+  std::optional<UpstreamTlsSettings> upstream_tls;
   std::vector<PoolMember> pool;  ///< default: every upstream in file order, primary, weight 1
   int upstream_keepalive = 0;    ///< idle upstream connections kept for reuse; 0 = one per request
   Timeouts timeouts;

@@ -1,5 +1,6 @@
 // Checks across parts of the file, after every part has been decoded on its own. Lookups go
 // through maps: a hostile file must not make validation quadratic.
+#include <algorithm>
 #include <map>
 
 #include "harness/scenario/sections.hpp"
@@ -67,6 +68,11 @@ void validate(Decoder& d, Scenario& s) {
   }
 
   Proxy& p = s.proxy;
+  if (p.upstream_tls && std::none_of(s.upstreams.begin(), s.upstreams.end(),
+                                     [](const Upstream& u) { return u.spec.tls.has_value(); }))
+    d.error(p.upstream_tls->where,
+            "'upstream_tls' says how the proxy speaks TLS to its upstreams, but no upstream "
+            "has tls = { ... }");
   if (p.pool.empty()) {
     // No pool given: every upstream is a primary of weight 1, in file order.
     for (const Upstream& u : s.upstreams)

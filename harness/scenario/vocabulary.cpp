@@ -20,6 +20,32 @@ std::span<const Spelling<sim::ListenerMode>> spellings() {
   return table;
 }
 
+// The TLS words come from the simulator's own table (sim/tls_spec.hpp), in its order.
+template <class E, std::size_t N>
+std::array<Spelling<E>, N> tls_table(std::span<const std::string_view> names) {
+  std::array<Spelling<E>, N> t{};
+  for (std::size_t i = 0; i < N; ++i) t[i] = {names[i], static_cast<E>(i)};
+  return t;
+}
+
+template <>
+std::span<const Spelling<sim::CertKind>> spellings() {
+  static const auto table = tls_table<sim::CertKind, 8>(sim::cert_kind_names());
+  return table;
+}
+
+template <>
+std::span<const Spelling<sim::KeyKind>> spellings() {
+  static const auto table = tls_table<sim::KeyKind, 2>(sim::key_kind_names());
+  return table;
+}
+
+template <>
+std::span<const Spelling<sim::TlsVersion>> spellings() {
+  static const auto table = tls_table<sim::TlsVersion, 4>(sim::tls_version_names());
+  return table;
+}
+
 template <>
 std::span<const Spelling<sim::RuleScope>> spellings() {
   static constexpr std::array<Spelling<sim::RuleScope>, 2> table{{
@@ -106,7 +132,7 @@ std::span<const std::string_view> known_proxies() {
 }
 
 std::span<const std::string_view> known_features() {
-  static constexpr std::array<std::string_view, 10> names{
+  static constexpr std::array<std::string_view, 11> names{
       "retries",               // retries to another upstream on failure
       "retry_non_idempotent",  // may retry POST and other non-idempotent methods
       // with non_idempotent = false, still retries a POST whose connect failed (never sent)
@@ -118,6 +144,7 @@ std::span<const std::string_view> known_features() {
       "upstream_keepalive",   // reuses upstream connections
       "client_keepalive",     // keeps client connections open
       "send_timeout",         // a separate timeout for sending the request upstream
+      "upstream_tls",         // speaks TLS to upstreams, with or without verification
   };
   return names;
 }

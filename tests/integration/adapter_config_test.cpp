@@ -19,6 +19,7 @@
 #include "harness/scenario/discover.hpp"
 #include "harness/scenario/load.hpp"
 #include "harness/scenario/vocabulary.hpp"
+#include "simulator/tls_material.hpp"
 #include "unit/scenario/repo_root.hpp"
 
 namespace {
@@ -331,7 +332,15 @@ TEST_P(AdapterConfig, RendersAConfigTheProxyAcceptsForEveryShippedScenario) {
     b.workdir = work.string();
     b.listen_port = 40000;
     std::uint16_t port = 40001;
-    for (const auto& u : sc.upstreams) b.upstream_ports[u.name] = port++;
+    for (const auto& u : sc.upstreams) {
+      b.upstream_ports[u.name] = port++;
+      if (u.spec.tls && b.upstream_ca.empty()) {
+        // As launch_proxy does: the run CA beside the config, for {{upstream_ca}}.
+        const auto ca = bgw::sim::write_run_ca(work);
+        b.upstream_ca = ca.ca.string();
+        b.upstream_ca_chain = ca.chain.string();
+      }
+    }
     auto ctx = bgw::proxy::make_context(sc, b, a.name);
     ctx.set("program", program);
     const std::string config =

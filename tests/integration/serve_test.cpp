@@ -28,6 +28,7 @@
 #include "harness/scenario/simulation.hpp"
 #include "support/child_program.hpp"
 #include "support/run_until.hpp"
+#include "support/tls_client.hpp"
 #include "unit/scenario/repo_root.hpp"
 
 extern char** environ;
@@ -180,6 +181,36 @@ TEST(ServeCommand, ServesAnExampleScenarioShowsItsFaultAndWritesTheJournal) {
   EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"b","event":"request_head")"));
   EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"a","event":"stopped")"));
   EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"b","event":"stopped")"));
+  fs::remove_all(dir);
+}
+
+// A TLS upstream: the line names the run CA, written beside the journal, and a client that
+// verifies against it (by the default name) is served.
+TEST(ServeCommand, ATlsUpstreamComesWithItsRunCa) {
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  const fs::path dir = temp_dir("serve_tls");
+  const fs::path journal = dir / "journal.jsonl";
+  Cli cli({"serve", (*root / "scenarios/conformance/tls/cert-good-verify-on.toml").string(),
+           "--journal", journal.string()});
+  ASSERT_TRUE(cli.started());
+  const auto line = cli.read_line(10s);
+  ASSERT_TRUE(line) << "no bindings line; stderr: " << cli.drain_stderr();
+  const std::string ca = (dir / "upstream-ca.pem").string();
+  EXPECT_THAT(*line, testing::HasSubstr("\"upstream_ca\":\"" + ca + "\""));
+  const auto a = binding(*line, "a");
+  ASSERT_TRUE(a) << *line;
+  bgw::test::TlsClientOptions o;
+  o.port = a->port;
+  o.verify = true;
+  o.ca_pem = read_file(ca);
+  const auto r = bgw::test::tls_exchange(o);
+  EXPECT_TRUE(r.handshake_ok) << r.describe();
+  EXPECT_THAT(r.bytes, testing::EndsWith("hello")) << r.describe();
+  cli.signal(SIGTERM);
+  const auto code = cli.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0) << cli.drain_stderr();
   fs::remove_all(dir);
 }
 

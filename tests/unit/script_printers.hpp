@@ -77,8 +77,8 @@ inline void PrintTo(const Delay& s, std::ostream* os) {
 inline void PrintTo(const Stall& s, std::ostream* os) {
   *os << "Stall{" << format_duration(s.duration) << "}";
 }
-inline void PrintTo(const Close&, std::ostream* os) {
-  *os << "Close{}";
+inline void PrintTo(const Close& s, std::ostream* os) {
+  *os << (s.close_notify ? "Close{}" : "Close{no close_notify}");
 }
 inline void PrintTo(const GracefulClose& s, std::ostream* os) {
   *os << "GracefulClose{" << format_duration(s.max_wait) << ", " << s.max_bytes << " bytes}";
@@ -91,6 +91,22 @@ inline void PrintTo(const HalfClose&, std::ostream* os) {
 }
 inline void PrintTo(const ServeRequests& s, std::ostream* os) {
   *os << "ServeRequests{" << s.count << "}";
+}
+inline void PrintTo(const AwaitClientHello&, std::ostream* os) {
+  *os << "AwaitClientHello{}";
+}
+inline void PrintTo(const Handshake& s, std::ostream* os) {
+  *os << "Handshake{offer " << static_cast<int>(s.offer) << ", alpn " << s.alpn.size()
+      << (s.alpn_select_anyway ? ", select anyway}" : "}");
+}
+inline void PrintTo(const ServerHelloOnly&, std::ostream* os) {
+  *os << "ServerHelloOnly{}";
+}
+inline void PrintTo(const ProvokeAlert& s, std::ostream* os) {
+  *os << "ProvokeAlert{" << static_cast<int>(s.cause) << "}";
+}
+inline void PrintTo(const CorruptNextRecord&, std::ostream* os) {
+  *os << "CorruptNextRecord{}";
 }
 
 }  // namespace bgw::sim

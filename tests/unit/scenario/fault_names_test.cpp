@@ -17,6 +17,11 @@ using bgw::sim::FaultScope;
 const std::string kHead =
     "[scenario]\nname = \"t\"\ndescription = \"d\"\n[[upstream]]\nname = \"a\"\n";
 
+// The head for fault `f`: a TLS fault needs a TLS upstream.
+std::string head_for(const bgw::sim::FaultInfo& f) {
+  return bgw::sim::needs_tls(f) ? kHead + "tls = {}\n" : kHead;
+}
+
 std::string dump(const bgw::scenario::LoadResult& r) {
   std::string out;
   for (const auto& d : r.diagnostics) out += "  " + d.to_string() + "\n";
@@ -52,7 +57,7 @@ TEST(ScenarioFaultNames, EveryCatalogueFaultRoundTripsThroughAScenario) {
     }
 
     const auto r = load_scenario_text(
-        kHead + "[[upstream.fault]]\nfault = \"" + name + "\"\n[[upstream.event]]\nat = " +
+        head_for(f) + "[[upstream.fault]]\nfault = \"" + name + "\"\n[[upstream.event]]\nat = " +
             "\"1s\"\naction = \"set_fault\"\nfault = \"" + name + "\"\n",
         "t.toml");
     ASSERT_TRUE(r.ok()) << dump(r);
@@ -82,7 +87,7 @@ TEST(ScenarioFaultNames, EveryFaultsParametersAreAcceptedWithTheirDefaults) {
         value = "\"" + value + "\"";
       params += (params.empty() ? "" : ", ") + std::string(p.name) + " = " + value;
     }
-    const auto r = load_scenario_text(kHead + "[[upstream.fault]]\nfault = \"" +
+    const auto r = load_scenario_text(head_for(f) + "[[upstream.fault]]\nfault = \"" +
                                           std::string(f.name) + "\"\nparams = { " + params + " }\n",
                                       "t.toml");
     ASSERT_TRUE(r.ok()) << dump(r);

@@ -1,0 +1,96 @@
+// upstream.tls and [proxy] upstream_tls: what a valid file decodes to, the defaults, and the
+// template values adapters see (pool[].tls, upstream_tls.*, upstream_ca). The malformed cases,
+// with their line:col, are in decode_test.cpp.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "harness/proxy/config_template.hpp"
+#include "harness/proxy/topology_context.hpp"
+#include "harness/scenario/load.hpp"
+
+namespace {
+
+using bgw::scenario::load_scenario_text;
+
+const std::string kFile = R"([scenario]
+name = "t"
+description = "d"
+
+[[upstream]]
+name = "secure"
+tls = { cert = "expired", key = "rsa", versions = ["1.2", "1.3"], alpn = ["http/1.1"] }
+
+[[upstream]]
+name = "plain"
+
+[proxy]
+upstream_tls = { verify = false, sni = "backend.example" }
+)";
+
+std::string dump(const bgw::scenario::LoadResult& r) {
+  std::string out;
+  for (const auto& d : r.diagnostics) out += "  " + d.to_string() + "\n";
+  return out;
+}
+
+TEST(ScenarioTls, DecodesTheUpstreamsTlsAndTheProxysSettings) {
+  const auto r = load_scenario_text(kFile, "t.toml");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  const auto& secure = r.scenario->upstreams.at(0).spec;
+  ASSERT_TRUE(secure.tls.has_value());
+  EXPECT_EQ(secure.tls->cert, bgw::sim::CertKind::expired);
+  EXPECT_EQ(secure.tls->key, bgw::sim::KeyKind::rsa);
+  EXPECT_EQ(secure.tls->versions,
+            (std::vector{bgw::sim::TlsVersion::tls1_2, bgw::sim::TlsVersion::tls1_3}));
+  EXPECT_EQ(secure.tls->alpn, std::vector<std::string>{"http/1.1"});
+  EXPECT_FALSE(r.scenario->upstreams.at(1).spec.tls.has_value());
+  ASSERT_TRUE(r.scenario->proxy.upstream_tls.has_value());
+  EXPECT_FALSE(r.scenario->proxy.upstream_tls->verify);
+  EXPECT_EQ(r.scenario->proxy.upstream_tls->sni, "backend.example");
+}
+
+TEST(ScenarioTls, AnEmptyTableTakesEveryDefault) {
+  const auto r = load_scenario_text(
+      "[scenario]\nname = \"t\"\ndescription = \"d\"\n[[upstream]]\nname = \"a\"\ntls = {}\n"
+      "[[upstream.fault]]\nfault = \"tls_no_shared_cipher\"\n",
+      "t.toml");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  const auto& tls = *r.scenario->upstreams.at(0).spec.tls;
+  EXPECT_EQ(tls.cert, bgw::sim::CertKind::good);
+  EXPECT_EQ(tls.key, bgw::sim::KeyKind::ecdsa);
+  EXPECT_TRUE(tls.versions.empty());
+  EXPECT_TRUE(tls.alpn.empty());
+  EXPECT_EQ(tls.server_name, bgw::sim::default_server_name);
+  EXPECT_FALSE(r.scenario->proxy.upstream_tls.has_value());
+}
+
+TEST(ScenarioTls, AdaptersSeeWhichUpstreamsSpeakTlsAndHowToVerify) {
+  const auto r = load_scenario_text(kFile, "t.toml");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  bgw::proxy::Bindings b;
+  b.upstream_ports = {{"secure", 1001}, {"plain", 1002}};
+  b.upstream_ca = "/run/upstream-ca.pem";
+  b.upstream_ca_chain = "/run/upstream-ca-chain.pem";
+  const auto ctx = bgw::proxy::make_context(*r.scenario, b, "nginx");
+  const std::string out = bgw::proxy::render_template(
+      "{{#pool}}{{name}} tls={{tls}}\n{{/pool}}enabled={{upstream_tls.enabled}} "
+      "verify={{upstream_tls.verify}} sni={{upstream_tls.sni}} ca={{upstream_ca}} "
+      "chain={{upstream_ca_chain}}",
+      ctx, "t");
+  EXPECT_EQ(out,
+            "secure tls=true\nplain tls=false\nenabled=true verify=false sni=backend.example "
+            "ca=/run/upstream-ca.pem chain=/run/upstream-ca-chain.pem");
+}
+
+TEST(ScenarioTls, WithoutUpstreamTlsAdaptersVerifyTheDefaultName) {
+  const auto r = load_scenario_text(
+      "[scenario]\nname = \"t\"\ndescription = \"d\"\n[[upstream]]\nname = \"a\"\ntls = {}\n",
+      "t.toml");
+  ASSERT_TRUE(r.ok()) << dump(r);
+  const auto ctx = bgw::proxy::make_context(*r.scenario, {}, "nginx");
+  EXPECT_EQ(bgw::proxy::render_template("{{upstream_tls.verify}} {{upstream_tls.sni}}", ctx, "t"),
+            "true upstream.badgateway.test");
+}
+
+}  // namespace
