@@ -6,7 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <variant>
@@ -19,6 +19,7 @@
 #include "harness/scenario/load.hpp"
 #include "harness/scenario/simulation.hpp"
 #include "simulator/journal.hpp"
+#include "simulator/journal_file.hpp"
 #include "simulator/net.hpp"
 
 namespace bgw::cli {
@@ -63,27 +64,37 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
                                : fs::path(options.journal);
   std::error_code ec;
   if (journal.has_parent_path()) fs::create_directories(journal.parent_path(), ec);
-  std::ofstream journal_out(journal, std::ios::trunc);
-  if (ec || !journal_out) {
-    err << "badgateway serve: cannot write the journal to " << journal.string()
-        << (ec ? ": " + ec.message() : "") << "\n";
+  std::optional<sim::JournalFile> journal_file;
+  try {
+    if (!ec) journal_file.emplace(journal.string(), options.journal_max_bytes);
+  } catch (const std::exception& e) {
+    err << "badgateway serve: cannot write the journal to " << journal.string() << ": " << e.what()
+        << "\n";
     return 3;
   }
+  if (ec) {
+    err << "badgateway serve: cannot write the journal to " << journal.string() << ": "
+        << ec.message() << "\n";
+    return 3;
+  }
+  // Declared after the file it writes to and before the simulation whose last lines it takes.
+  sim::JournalFile::Buffer journal_out(*journal_file);
 
   sim::net::io_context io(1);
   // Before the simulation, so it outlives the upstreams whose last events it is handed.
   control::EventFeed feed(io, sim::Clock::now());
   std::optional<scenario::Simulation> simulation;
   try {
-    simulation.emplace(io, s);
+    simulation.emplace(io, s, scenario::SimulationOptions{.journal_level = options.journal_level});
   } catch (const std::exception& e) {
     err << "badgateway serve: " << e.what() << "\n";
     return 3;
   }
   // Every journal line goes to the file as it happens, and the upstreams keep none: a serve
-  // that runs for hours holds the same memory as one that ran a minute.
+  // that runs for hours holds the same memory as one that ran a minute, and the file rotates at
+  // its cap. Lines reach the disk a 64 KiB chunk at a time and at least once a second (below).
   simulation->stream_journal(
-      [&journal_out](const std::string& line) { journal_out << line << '\n'; });
+      [&journal_out](const std::string& line) { journal_out.add_line(line); });
   std::optional<control::ControlApi> api;
   std::optional<control::ControlServer> control_server;
   if (!options.control.empty()) {
@@ -94,7 +105,8 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     // Flushed at once (changes are rare): a serve killed by SIGKILL still leaves every change it
     // made on disk. Wire events stay buffered; their tail may be lost then.
     feed.on_change([&journal_out](const std::string& line) {
-      journal_out << line << '\n' << std::flush;
+      journal_out.add_line(line);
+      journal_out.flush();
     });
     // Only with --control: without it the data path does not pay for the feed.
     simulation->set_event_listener(
@@ -113,12 +125,25 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   // Installed before the bindings are printed: a caller may signal as soon as it has read them.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  // A quiet serve's lines reach the file within a second (tail -f shows them; SIGKILL loses at
+  // most that second), without a write per line on a busy one.
+  sim::net::steady_timer flush_timer(io);
+  std::function<void()> flush_every_second = [&] {
+    flush_timer.expires_after(std::chrono::seconds(1));
+    flush_timer.async_wait([&](const sim::error_code& e) {
+      if (e) return;
+      journal_out.flush();
+      flush_every_second();
+    });
+  };
+  flush_every_second();
   int stopped_by = 0;
   signals.async_wait([&](const sim::error_code& e, int signal) {
     if (e) return;
     stopped_by = signal;
     if (control_server) control_server->stop();
     simulation->stop();
+    flush_timer.cancel();
     io.stop();
   });
 
@@ -134,13 +159,18 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   // Let the stopped sessions unwind, so their last journal entries are in the file.
   io.restart();
   io.run_for(std::chrono::milliseconds(500));
-  journal_out.close();
-  if (!journal_out) {
-    err << "badgateway serve: writing the journal to " << journal.string() << " failed\n";
+  journal_out.flush();
+  if (!journal_file->ok()) {
+    err << "badgateway serve: writing the journal to " << journal.string()
+        << " failed: " << journal_file->error() << "\n";
     return 3;
   }
   err << "badgateway serve: stopped by " << (stopped_by == SIGINT ? "SIGINT" : "SIGTERM")
-      << "; journal written to " << journal.string() << "\n";
+      << "; journal written to " << journal.string();
+  if (const std::uint64_t n = journal_file->rotations())
+    err << " (its size cap was reached " << n << (n == 1 ? " time" : " times") << "; "
+        << journal.string() << ".1 holds the lines before it)";
+  err << "\n";
   return 0;
 }
 

@@ -34,6 +34,7 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
   std::vector<sim::UpstreamSpec> file_specs;  // what reset_to_file restores, port as first bound
   // Removed upstreams, stopped: their journals still belong in journal_json_lines().
   std::vector<std::pair<std::string, std::unique_ptr<sim::Upstream>>> retired;
+  std::optional<sim::JournalLevel> journal_level;  // SimulationOptions::journal_level
   EventListener listener;
   LineSink sink;  // set: every journal line goes here as it happens, and journals keep none
 
@@ -134,11 +135,13 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
 
 Simulation::Simulation(boost::asio::io_context& io, const Scenario& s, const SimulationOptions& o)
     : impl_(std::make_shared<Impl>(io)) {
+  impl_->journal_level = o.journal_level;
   for (std::size_t i = 0; i < s.upstreams.size(); ++i) {
     const Upstream& u = s.upstreams[i];
     sim::UpstreamSpec spec = u.spec;
     if (!o.address.empty() && spec.address == "127.0.0.1") spec.address = o.address;
     spec.run_identity = o.run_identity;
+    if (o.journal_level) spec.journal = *o.journal_level;
     auto up = std::make_unique<sim::Upstream>(io, spec);
     spec.port = up->port();  // a reset re-binds the port it had, not a new ephemeral one
     impl_->file_specs.push_back(std::move(spec));
@@ -195,6 +198,7 @@ std::vector<std::string> Simulation::upstream_names() const {
 sim::Upstream& Simulation::add_upstream(const std::string& name, sim::UpstreamSpec spec) {
   if (find(name) != nullptr)
     throw std::invalid_argument("an upstream named '" + name + "' already runs");
+  if (impl_->journal_level) spec.journal = *impl_->journal_level;
   auto up = std::make_unique<sim::Upstream>(impl_->io, std::move(spec));
   impl_->hook(name, *up);
   if (impl_->sink) impl_->drain(name, *up);

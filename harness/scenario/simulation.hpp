@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ struct SimulationOptions {
   /// Non-empty: every upstream answers a request of another run with a marked 421 and
   /// journals it as foreign (sim::UpstreamSpec::run_identity).
   std::string run_identity;
+  /// Set: every upstream journals at this level instead of its spec's (badgateway serve
+  /// --journal-level), the ones added through add_upstream too.
+  std::optional<sim::JournalLevel> journal_level;
 };
 
 class Simulation {

@@ -394,6 +394,55 @@ TEST(ServeCommand, ARemoteControlAddressNeedsAllowRemoteAndAToken) {
   }
 }
 
+// What a serve that runs for hours can bound: the level (no payload bytes at `events`) and the
+// file's size (past the cap PATH becomes PATH.1 and a new PATH starts; the disk keeps the newest).
+TEST(ServeCommand, TheJournalFileHasItsLevelAndRotatesAtItsCap) {
+  const auto root = bgw::test::repo_root();
+  ASSERT_TRUE(root);
+  const fs::path dir = temp_dir("serve_rotation");
+  const fs::path journal = dir / "journal.jsonl";
+  constexpr std::uintmax_t cap = 16 * 1024;
+  Cli cli({"serve", (*root / "scenarios/examples/no_retry_post.toml").string(), "--journal",
+           journal.string(), "--journal-level", "events", "--journal-max-bytes", "16KiB"});
+  ASSERT_TRUE(cli.started());
+  const auto line = cli.read_line(10s);
+  ASSERT_TRUE(line) << cli.drain_stderr();
+  const auto b = binding(*line, "b");
+  ASSERT_TRUE(b) << *line;
+  // About 300 bytes of journal per request at level events: 200 requests fill the cap ~4 times.
+  boost::asio::io_context io;
+  constexpr int requests = 200;
+  for (int i = 0; i < requests; ++i) {
+    const auto r =
+        exchange(io, b->port,
+                 "GET /" + std::to_string(i) + " HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+    ASSERT_THAT(r.received, testing::StartsWith("HTTP/1.1 200 OK")) << i;
+  }
+  cli.signal(SIGTERM);
+  const auto code = cli.wait_exit(10s);
+  ASSERT_TRUE(code);
+  EXPECT_EQ(*code, 0);
+  EXPECT_THAT(cli.drain_stderr(),
+              testing::HasSubstr(journal.string() + ".1 holds the lines before it"));
+
+  const fs::path previous = dir / "journal.jsonl.1";
+  ASSERT_TRUE(fs::exists(previous));
+  EXPECT_LE(fs::file_size(journal), cap);
+  EXPECT_LE(fs::file_size(previous), cap);
+  const std::string j = read_file(previous) + read_file(journal);
+  // The newest lines are kept, whole: the last request and both upstreams' stop.
+  EXPECT_THAT(j, testing::HasSubstr(R"("detail":"GET /199 HTTP/1.1")"));
+  EXPECT_THAT(j, testing::HasSubstr(R"("upstream":"b","event":"stopped")"));
+  EXPECT_THAT(j, testing::Not(testing::HasSubstr(R"("detail":"GET /0 HTTP/1.1")")));
+  // Level events: a head is its request line, a write has no bytes.
+  EXPECT_THAT(j, testing::Not(testing::HasSubstr("Host: t")));
+  EXPECT_THAT(j, testing::Not(testing::HasSubstr("HTTP/1.1 200 OK")));
+  std::istringstream lines(j);
+  for (std::string l; std::getline(lines, l);)
+    ASSERT_TRUE(l.front() == '{' && l.back() == '}') << "a cut line: " << l;
+  fs::remove_all(dir);
+}
+
 TEST(ServeCommand, TheTimelineSwitchesTheListenerAtItsOffset) {
   const fs::path dir = temp_dir("serve_timeline");
   const fs::path scenario = dir / "timeline.toml";
