@@ -53,7 +53,8 @@ void usage(std::ostream& out) {
          "                            on stderr, a summary line on stdout\n"
          "  list [DIR...]             one line per scenario: name, tags, description\n"
          "                            (default DIR: scenarios/)\n"
-         "  serve FILE [--journal PATH] [--journal-level L] [--journal-max-bytes SIZE]\n"
+         "  serve FILE [--journal PATH] [--journal-level L] [--journal-max-bytes SIZE] [--threads "
+         "N]\n"
          "      [--control HOST:PORT [--control-token T] [--control-allow-remote]]\n"
          "                            start only the scenario's upstreams, print their bindings\n"
          "                            as one JSON line, run the timeline, write the journal (JSON\n"
@@ -61,7 +62,9 @@ void usage(std::ostream& out) {
          "                            serve-NAME-PID/journal.jsonl); stop on SIGINT/SIGTERM.\n"
          "                            --journal-level counters|events|bytes (default bytes);\n"
          "                            --journal-max-bytes: past SIZE, PATH becomes PATH.1 and a\n"
-         "                            new PATH starts (default 1GiB; 0: no cap)\n"
+         "                            new PATH starts (default 1GiB; 0: no cap). --threads N:\n"
+         "                            N threads serve every upstream (SO_REUSEPORT), sharing its\n"
+         "                            faults, counters, timeline and journal (default 1)\n"
          "                            --control: an HTTP API to change faults, listeners and\n"
          "                            crashes at runtime (docs/control-api.md); loopback only\n"
          "                            unless --control-allow-remote with --control-token\n"
@@ -177,6 +180,7 @@ int serve_command(const std::vector<std::string>& args) {
   std::string level = "bytes", max_bytes;
   app.add_option("--journal-level", level)->type_name("counters|events|bytes");
   app.add_option("--journal-max-bytes", max_bytes)->type_name("SIZE");
+  bgw::cli::add_number(app, "--threads", options.threads, bgw::cli::ranges::threads);
   app.add_option("--control", options.control)->type_name("HOST:PORT");
   app.add_option("--control-token", options.control_token)->type_name("TOKEN");
   app.add_flag("--control-allow-remote", options.control_allow_remote);

@@ -30,6 +30,7 @@ inline constexpr NumberRange repeat{1, 1000, true};            // --repeat
 inline constexpr NumberRange connections{1, 10000, true};      // -c, --connections
 inline constexpr NumberRange rate{0, 1e6, false};              // -R, --rate (0: closed loop)
 inline constexpr NumberRange max_requests{1, 1e15, true};      // --max-requests
+inline constexpr NumberRange threads{1, 256, true};            // --threads
 inline constexpr DurationRange duration{0s, 1h, true};         // -d, --duration
 inline constexpr DurationRange warmup{0s, 1h, false};          // --warmup
 inline constexpr DurationRange request_timeout{0s, 1h, true};  // --timeout, --request-timeout

@@ -12,6 +12,7 @@
 #include <variant>
 #include "simulator/json_text.hpp"
 
+#include "harness/cli/serve_threads.hpp"
 #include "harness/control/control_api.hpp"
 #include "harness/control/control_endpoint.hpp"
 #include "harness/control/control_server.hpp"
@@ -77,12 +78,14 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
         << ec.message() << "\n";
     return 3;
   }
-  // Declared after the file it writes to and before the simulation whose last lines it takes.
-  sim::JournalFile::Buffer journal_out(*journal_file);
+  // After the file they write to, before the simulation whose last lines they take and whose
+  // other listeners run on their io_contexts (so those outlive it).
+  ServeThreads threads(options.threads, *journal_file);
 
   sim::net::io_context io(1);
   // Before the simulation, so it outlives the upstreams whose last events it is handed.
   control::EventFeed feed(io, sim::Clock::now());
+  if (options.threads > 1) feed.set_threaded();
   std::optional<scenario::Simulation> simulation;
   try {
     simulation.emplace(io, s, scenario::SimulationOptions{.journal_level = options.journal_level});
@@ -92,9 +95,10 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   }
   // Every journal line goes to the file as it happens, and the upstreams keep none: a serve
   // that runs for hours holds the same memory as one that ran a minute, and the file rotates at
-  // its cap. Lines reach the disk a 64 KiB chunk at a time and at least once a second (below).
+  // its cap. Lines reach the disk a 64 KiB chunk at a time and at least once a second (below),
+  // each thread's through its own buffer.
   simulation->stream_journal(
-      [&journal_out](const std::string& line) { journal_out.add_line(line); });
+      [&threads](const std::string& line) { threads.buffer().add_line(line); });
   std::optional<control::ControlApi> api;
   std::optional<control::ControlServer> control_server;
   if (!options.control.empty()) {
@@ -104,9 +108,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     // long serve runs; the feed itself keeps only the recent ones.
     // Flushed at once (changes are rare): a serve killed by SIGKILL still leaves every change it
     // made on disk. Wire events stay buffered; their tail may be lost then.
-    feed.on_change([&journal_out](const std::string& line) {
-      journal_out.add_line(line);
-      journal_out.flush();
+    feed.on_change([&threads](const std::string& line) {
+      threads.buffer().add_line(line);
+      threads.buffer().flush();
     });
     // Only with --control: without it the data path does not pay for the feed.
     simulation->set_event_listener(
@@ -123,6 +127,16 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     }
     control_server->start();
   }
+  if (options.threads > 1) {
+    try {
+      simulation->add_threads(threads.contexts());
+    } catch (const std::exception& e) {
+      err << "badgateway serve: " << e.what() << "\n";
+      simulation->stop();
+      threads.stop();
+      return 3;
+    }
+  }
   // Installed before the bindings are printed: a caller may signal as soon as it has read them.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   // A quiet serve's lines reach the file within a second (tail -f shows them; SIGKILL loses at
@@ -132,7 +146,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     flush_timer.expires_after(std::chrono::seconds(1));
     flush_timer.async_wait([&](const sim::error_code& e) {
       if (e) return;
-      journal_out.flush();
+      threads.buffer().flush();
       flush_every_second();
     });
   };
@@ -159,7 +173,7 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   // Let the stopped sessions unwind, so their last journal entries are in the file.
   io.restart();
   io.run_for(std::chrono::milliseconds(500));
-  journal_out.flush();
+  threads.stop();
   if (!journal_file->ok()) {
     err << "badgateway serve: writing the journal to " << journal.string()
         << " failed: " << journal_file->error() << "\n";

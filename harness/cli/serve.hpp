@@ -22,6 +22,9 @@ struct ServeOptions {
   /// starts: the disk holds at most about twice this. 0: no cap.
   std::uint64_t journal_max_bytes = default_journal_max_bytes;
   static constexpr std::uint64_t default_journal_max_bytes = 1024ull * 1024 * 1024;  // 1 GiB
+  /// Threads serving the upstreams (ServeThreads): each has its own listener on every
+  /// upstream's port; state, timeline and journal are shared. 1: serve's one thread, as ever.
+  unsigned threads = 1;
   /// Non-empty: serve the control API (docs/control-api.md) at this HOST:PORT.
   std::string control;
   /// The control API's bearer token; required with control_allow_remote.

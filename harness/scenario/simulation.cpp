@@ -37,6 +37,7 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
   std::optional<sim::JournalLevel> journal_level;  // SimulationOptions::journal_level
   EventListener listener;
   LineSink sink;  // set: every journal line goes here as it happens, and journals keep none
+  std::vector<sim::net::io_context*> more;  // the other threads every upstream serves from
 
   // The one journal listener an upstream has: the event listener, then the line sink.
   void hook(const std::string& name, sim::Upstream& up) {
@@ -202,6 +203,7 @@ sim::Upstream& Simulation::add_upstream(const std::string& name, sim::UpstreamSp
   auto up = std::make_unique<sim::Upstream>(impl_->io, std::move(spec));
   impl_->hook(name, *up);
   if (impl_->sink) impl_->drain(name, *up);
+  up->add_threads(impl_->more);
   sim::Upstream& added = *up;
   impl_->upstreams.emplace_back(name, std::move(up));
   return added;
@@ -233,6 +235,12 @@ void Simulation::stream_journal(LineSink sink) {
   for (const Record& r : impl_->records) impl_->sink(impl_->record_json(r));
 }
 
+void Simulation::add_threads(std::vector<boost::asio::io_context*> more) {
+  impl_->more = std::move(more);
+  for (auto& [name, up] : impl_->upstreams)
+    if (up) up->add_threads(impl_->more);
+}
+
 void Simulation::reset_to_file() {
   auto& slots = impl_->upstreams;
   const std::size_t from_file = impl_->file_specs.size();
@@ -247,6 +255,7 @@ void Simulation::reset_to_file() {
         auto up = std::make_unique<sim::Upstream>(impl_->io, spec);
         impl_->hook(slots[i].first, *up);
         if (impl_->sink) impl_->drain(slots[i].first, *up);
+        up->add_threads(impl_->more);
         slots[i].second = std::move(up);
         continue;
       }

@@ -78,6 +78,14 @@ class Simulation {
   /// (stopping journals too).
   void stream_journal(LineSink sink);
 
+  /// Serve every upstream from the threads running `more` too (sim::Upstream::add_threads): one
+  /// listener per thread on each upstream's port, state shared, one merged journal. Upstreams
+  /// added or re-bound later get them too. Call once, after stream_journal and
+  /// set_event_listener (neither may be called after it), with every io_context in `more`
+  /// running until stop(); the listener and the sink are then called from those threads too.
+  /// Without it (one thread), nothing changes.
+  void add_threads(std::vector<boost::asio::io_context*> more);
+
   /// Back to the file's state: the file's upstreams with the file's rules, response and
   /// listener mode (a crashed one accepts again if the file says accept; a removed one is
   /// re-bound on the port it had), and none added at runtime. The timeline is not re-run:
