@@ -61,9 +61,11 @@ void Journal::add(Event event) {
       event.kind != EventKind::foreign_request)
     return;
   if (listener_) listener_(event);
+  if (keep_.load(std::memory_order_relaxed) == 0) return;
   std::lock_guard lock(mutex_);
-  if (keep_ == 0) return;
-  if (events_.size() < keep_) {
+  const std::size_t keep = keep_.load(std::memory_order_relaxed);
+  if (keep == 0) return;
+  if (events_.size() < keep) {
     events_.push_back(std::move(event));
     return;
   }
@@ -81,7 +83,7 @@ void Journal::unwrap() {
 void Journal::keep_at_most(std::size_t n) {
   std::lock_guard lock(mutex_);
   unwrap();
-  keep_ = n;
+  keep_.store(n, std::memory_order_relaxed);
   if (events_.size() > n) {
     events_.erase(events_.begin(),
                   events_.begin() + static_cast<std::ptrdiff_t>(events_.size() - n));

@@ -107,7 +107,9 @@ class Journal {
   std::vector<Event> events_;
   std::size_t head_ = 0;
   std::function<void(const Event&)> listener_;
-  std::size_t keep_ = static_cast<std::size_t>(-1);
+  // Written under mutex_; read without it first, so a journal that keeps nothing (a streaming
+  // serve, whose threads all journal here) takes no lock per event.
+  std::atomic<std::size_t> keep_{static_cast<std::size_t>(-1)};
   void unwrap();  // puts the ring back in order (head_ = 0); mutex_ held
   static constexpr std::size_t kinds = static_cast<std::size_t>(EventKind::foreign_request) + 1;
   std::array<std::atomic<std::uint64_t>, kinds> totals_{};
