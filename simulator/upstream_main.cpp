@@ -200,7 +200,7 @@ int main(int argc, char** argv) {
     // One thread runs this context and nothing else posts to it: no locks needed (a measured
     // few percent of CPU per request; see docs/performance.md).
     sim::net::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
-    // Before the upstreams: their last events (stopped) are written when they are destroyed.
+    // Declared before the upstreams and their streams, so it outlives both.
     std::optional<sim::JournalFile> file;
     if (!journal_file.empty()) file.emplace(journal_file, *max_bytes);
     sim::Upstream upstream(io, spec);
