@@ -376,6 +376,11 @@ void Upstream::stop() {
   if (!impl_ || impl_->stopped) return;
   impl_->each([](Impl& i) { i.halt(); });
   impl_->journal(EventKind::stopped);
+  // Each other thread's listener is let go on its own thread (or with its io_context, if that
+  // no longer runs), never here: this Impl may outlive that io_context (a session of this
+  // thread still unwinding holds it), and its sockets and timers must not.
+  for (auto& r : impl_->replicas) net::post(r->io, [r = std::move(r)] {});
+  impl_->replicas.clear();
 }
 
 // Every thread's listener is bound to the same address and port with SO_REUSEPORT: Linux keeps
