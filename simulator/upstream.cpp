@@ -379,7 +379,10 @@ void Upstream::stop() {
   // Each other thread's listener is let go on its own thread (or with its io_context, if that
   // no longer runs), never here: this Impl may outlive that io_context (a session of this
   // thread still unwinding holds it), and its sockets and timers must not.
-  for (auto& r : impl_->replicas) net::post(r->io, [r = std::move(r)] {});
+  for (auto& r : impl_->replicas) {
+    net::io_context& io = r->io;  // before the move below: argument order is unspecified
+    net::post(io, [r = std::move(r)] {});
+  }
   impl_->replicas.clear();
 }
 
