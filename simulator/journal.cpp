@@ -61,21 +61,36 @@ void Journal::add(Event event) {
       event.kind != EventKind::foreign_request)
     return;
   if (listener_) listener_(event);
+  if (keep_.load(std::memory_order_relaxed) == 0) return;
   std::lock_guard lock(mutex_);
-  if (keep_ == 0) return;
-  events_.push_back(std::move(event));
-  // Trimmed in halves, so the cost per event stays constant.
-  if (events_.size() >= 2 * keep_)
-    events_.erase(events_.begin(),
-                  events_.begin() + static_cast<std::ptrdiff_t>(events_.size() - keep_));
+  const std::size_t keep = keep_.load(std::memory_order_relaxed);
+  if (keep == 0) return;
+  if (events_.size() < keep) {
+    events_.push_back(std::move(event));
+    return;
+  }
+  // Full: the oldest slot takes the new event (its old detail is freed, nothing is moved).
+  events_[head_] = std::move(event);
+  if (++head_ == events_.size()) head_ = 0;
+}
+
+void Journal::unwrap() {
+  if (head_ == 0) return;
+  std::rotate(events_.begin(), events_.begin() + static_cast<std::ptrdiff_t>(head_), events_.end());
+  head_ = 0;
 }
 
 void Journal::keep_at_most(std::size_t n) {
   std::lock_guard lock(mutex_);
-  keep_ = n;
-  if (events_.size() > n)
+  unwrap();
+  keep_.store(n, std::memory_order_relaxed);
+  if (events_.size() > n) {
     events_.erase(events_.begin(),
                   events_.begin() + static_cast<std::ptrdiff_t>(events_.size() - n));
+    events_.shrink_to_fit();
+  }
+  // The ring's slots once, now: filling it never reallocates on the data path.
+  if (n <= 1'000'000) events_.reserve(n);
 }
 
 void Journal::set_listener(std::function<void(const Event&)> listener) {
@@ -84,7 +99,12 @@ void Journal::set_listener(std::function<void(const Event&)> listener) {
 
 std::vector<Event> Journal::snapshot() const {
   std::lock_guard lock(mutex_);
-  return events_;
+  std::vector<Event> out;
+  out.reserve(events_.size());
+  const auto head = events_.begin() + static_cast<std::ptrdiff_t>(head_);
+  out.insert(out.end(), head, events_.end());
+  out.insert(out.end(), events_.begin(), head);
+  return out;
 }
 
 std::size_t Journal::count(EventKind kind) const {

@@ -56,6 +56,9 @@ struct Event {
 
 /// Thread-safe: the upstream appends from its io_context thread; tests and reporters read from
 /// anywhere. Counters stay exact even at JournalLevel::counters, where events are not kept.
+/// Unbounded by default (a scenario's journal is judged whole); keep_at_most(n) makes it a ring
+/// of the n most recent events, whose slots are overwritten in place: a journal that runs for
+/// hours holds a fixed amount of memory and never moves what it kept.
 class Journal {
  public:
   explicit Journal(std::string upstream, JournalLevel level = JournalLevel::bytes,
@@ -70,10 +73,9 @@ class Journal {
   /// Called with every event the journal keeps, on the thread that adds it, after it is kept:
   /// `badgateway serve --control` streams them to its API. Set before the upstream serves.
   void set_listener(std::function<void(const Event&)> listener);
-  /// Keep only the most recent events: at least `n` of them, fewer than 2n (trimmed in halves);
+  /// Keep only the `n` most recent events (a ring: each new event takes the oldest one's slot);
   /// 0 keeps none. The listener still sees every event, and counters and totals stay exact:
-  /// what a long-running serve does once its events stream to a file, so memory does not grow
-  /// with run length.
+  /// what a long-running serve or bgw-upstream does, so memory does not grow with run length.
   void keep_at_most(std::size_t n);
   std::vector<Event> snapshot() const;
   std::size_t count(EventKind kind) const;
@@ -99,9 +101,16 @@ class Journal {
   std::size_t byte_cap_;
   Clock::time_point origin_;
   mutable std::mutex mutex_;
+  // In order while it grows; once it holds keep_ events it is a ring whose oldest is at head_.
+  // A growing vector that is never bounded copies everything it holds at each doubling: that
+  // pause, tens of milliseconds at millions of events, was bgw-upstream's p99 at level events.
   std::vector<Event> events_;
+  std::size_t head_ = 0;
   std::function<void(const Event&)> listener_;
-  std::size_t keep_ = static_cast<std::size_t>(-1);
+  // Written under mutex_; read without it first, so a journal that keeps nothing (a streaming
+  // serve, whose threads all journal here) takes no lock per event.
+  std::atomic<std::size_t> keep_{static_cast<std::size_t>(-1)};
+  void unwrap();  // puts the ring back in order (head_ = 0); mutex_ held
   static constexpr std::size_t kinds = static_cast<std::size_t>(EventKind::foreign_request) + 1;
   std::array<std::atomic<std::uint64_t>, kinds> totals_{};
   std::atomic<std::uint64_t> connections_{0};

@@ -63,7 +63,7 @@ class Session {
     using ops::set_no_delay;
     set_no_delay(stream_);
     journal(EventKind::accepted, 0, 0);
-    rules_ = state_->rules;
+    rules_ = state_->rules();
     bool more = true;
     if (const Rule* r = state_->select(rules_->connection_rules, conn_)) {
       more = co_await run_script(r->script, 0, false);

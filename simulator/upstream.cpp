@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <sys/socket.h>
 
+#include <future>
 #include <map>
 
 #include "net.hpp"
@@ -39,15 +40,53 @@ struct Live {
   Kill kill = Kill::none;
 };
 
+// Runs `f` on the thread that runs `io` and returns once it has run there, rethrowing what it
+// threw. Only the first thread ever waits like this, and no other thread waits on it, so it
+// cannot deadlock; `io` must be running. Once `io` has stopped (its thread is gone), `f` runs
+// here.
+template <class F>
+void run_on(net::io_context& io, F f) {
+  if (io.get_executor().running_in_this_thread() || io.stopped()) {
+    f();
+    return;
+  }
+  std::promise<void> done;
+  net::post(io, [&] {
+    try {
+      f();
+      done.set_value();
+    } catch (...) {
+      done.set_exception(std::current_exception());
+    }
+  });
+  done.get_future().get();
+}
+
+// A thread other than the first has no blackhole of its own: two listen(0) queues would each
+// take a connection (the kernel spreads SYNs over a port's listeners), so it stays bound and
+// not listening, and every SYN goes to the first thread's full queue.
+ListenerMode on_other_thread(ListenerMode mode) {
+  return mode == ListenerMode::blackhole ? ListenerMode::refuse : mode;
+}
+
 }  // namespace
 
 struct Upstream::Impl : std::enable_shared_from_this<Impl> {
   Impl(net::io_context& context, UpstreamSpec s)
       : io(context), spec(std::move(s)), state(std::make_shared<UpstreamState>(spec)) {}
+  // Another thread's listener for `first`: same port, same state.
+  Impl(net::io_context& context, const Impl& first)
+      : io(context), spec(first.spec), state(first.state), replica(true) {
+    spec.port = first.bound.port();
+    spec.adopt_fd = -1;
+    spec.mode = on_other_thread(first.mode);
+  }
 
   net::io_context& io;
   UpstreamSpec spec;
   std::shared_ptr<UpstreamState> state;
+  bool replica = false;  // another thread's listener: journals no listener events of its own
+  std::vector<std::shared_ptr<Impl>> replicas;  // the first's only
   tcp::endpoint bound;
   ListenerMode mode = ListenerMode::refuse;
   std::shared_ptr<tcp::acceptor> acceptor;  // bound; listening in accept and blackhole modes
@@ -131,7 +170,7 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       fill_queue();
     }
     // refuse: bound and never listening; the kernel answers SYN with RST.
-    journal(EventKind::listening, to_string(next));
+    if (!replica) journal(EventKind::listening, to_string(next));
   }
 
   void fill_queue() {
@@ -169,6 +208,49 @@ struct Upstream::Impl : std::enable_shared_from_this<Impl> {
       filler->close(ec);
       filler.reset();
     }
+  }
+
+  // The per-thread part of stop().
+  void halt() {
+    stopped = true;
+    close_listener();
+    kill_connections(Kill::stop);
+  }
+
+  // `f(impl)` on every other thread's listener, each on its thread, all at once: posted to
+  // every thread before waiting for any, so a crash reaches the last of 16 threads about one
+  // round trip after the first, not 15. Rethrows the first exception once all have run.
+  template <class F>
+  void others(F f) {
+    std::vector<std::future<void>> done;
+    std::exception_ptr first;
+    for (auto& r : replicas) {
+      if (r->io.get_executor().running_in_this_thread() || r->io.stopped()) {
+        try {  // its thread is gone (or is this one): here, and on to wait for the others
+          f(*r);
+        } catch (...) {
+          if (!first) first = std::current_exception();
+        }
+        continue;
+      }
+      auto task = std::make_shared<std::packaged_task<void()>>([&f, r] { f(*r); });
+      done.push_back(task->get_future());
+      net::post(r->io, [task] { (*task)(); });
+    }
+    for (auto& d : done) {
+      try {
+        d.get();
+      } catch (...) {
+        if (!first) first = std::current_exception();
+      }
+    }
+    if (first) std::rethrow_exception(first);
+  }
+  // The same on this thread's listener first, then on the others'.
+  template <class F>
+  void each(F f) {
+    f(*this);
+    others(f);
   }
 
   void kill_connections(Kill why) {
@@ -259,17 +341,23 @@ ListenerMode Upstream::mode() const {
   return impl_->mode;
 }
 void Upstream::set_mode(ListenerMode mode) {
-  impl_->switch_to(mode);
+  Impl& first = *impl_;
+  // Into a blackhole the other threads go first: the first thread's queue filler must not
+  // land on another thread's listener that still accepts.
+  if (mode == ListenerMode::blackhole)
+    first.others([&](Impl& r) { r.switch_to(on_other_thread(mode)); });
+  first.switch_to(mode);
+  if (mode != ListenerMode::blackhole) first.others([&](Impl& r) { r.switch_to(mode); });
 }
 
 void Upstream::set_rules(std::vector<Rule> rules) {
   impl_->spec.rules = std::move(rules);
-  impl_->state->rules = make_rule_set(impl_->spec.response, impl_->spec.rules);
+  impl_->state->set_rules(make_rule_set(impl_->spec.response, impl_->spec.rules));
 }
 
 void Upstream::set_response(Response response) {
   impl_->spec.response = std::move(response);
-  impl_->state->rules = make_rule_set(impl_->spec.response, impl_->spec.rules);
+  impl_->state->set_rules(make_rule_set(impl_->spec.response, impl_->spec.rules));
 }
 
 const std::vector<Rule>& Upstream::rules() const {
@@ -283,27 +371,69 @@ const Response& Upstream::response() const {
 void Upstream::crash() {
   if (impl_->stopped) return;
   impl_->journal(EventKind::crashed);
-  impl_->switch_to(ListenerMode::refuse);
-  impl_->kill_connections(Kill::crash);
+  impl_->each([](Impl& i) {
+    i.switch_to(ListenerMode::refuse);
+    i.kill_connections(Kill::crash);
+  });
 }
 
 void Upstream::restart() {
   if (impl_->stopped) return;
   impl_->journal(EventKind::restarted);
-  impl_->switch_to(ListenerMode::accept);
+  impl_->each([](Impl& i) { i.switch_to(ListenerMode::accept); });
 }
 
 void Upstream::stop() {
   if (!impl_ || impl_->stopped) return;
-  impl_->stopped = true;
-  impl_->close_listener();
-  impl_->kill_connections(Kill::stop);
+  impl_->each([](Impl& i) { i.halt(); });
   impl_->journal(EventKind::stopped);
+  // Each other thread's listener is let go on its own thread (or with its io_context, if that
+  // no longer runs), never here: this Impl may outlive that io_context (a session of this
+  // thread still unwinding holds it), and its sockets and timers must not.
+  for (auto& r : impl_->replicas) {
+    net::io_context& io = r->io;  // before the move below: argument order is unspecified
+    net::post(io, [r = std::move(r)] {});
+  }
+  impl_->replicas.clear();
+}
+
+// Every thread's listener is bound to the same address and port with SO_REUSEPORT: Linux keeps
+// the listening sockets of one port (same uid, each with the option set) in a reuseport group
+// and picks one per incoming SYN by a hash of the connection's 4-tuple (reuseport_select_sock),
+// so the kernel spreads connections over the threads and each stays on the thread that
+// accepted it. Bound sockets that do not listen are not in the group: they get no SYN.
+void Upstream::add_threads(const std::vector<boost::asio::io_context*>& more) {
+  Impl& first = *impl_;
+  if (first.stopped) return;
+  if (first.spec.adopt_fd >= 0 && !more.empty())
+    throw SetupError("upstream '" + first.spec.name +
+                     "': more threads need a socket of its own (not an adopted one)");
+  for (net::io_context* io : more) {
+    // Built on its own thread: its sockets and accept loop are that io_context's from the start.
+    run_on(*io, [&] {
+      auto r = std::make_shared<Impl>(*io, first);
+      r->start();
+      first.replicas.push_back(std::move(r));
+    });
+  }
+}
+
+std::size_t Upstream::threads() const {
+  return 1 + impl_->replicas.size();
 }
 
 std::size_t Upstream::live_connections() const {
-  return impl_->live.size();
+  std::size_t n = 0;
+  for (std::size_t k : live_connections_by_thread()) n += k;
+  return n;
 }
+
+std::vector<std::size_t> Upstream::live_connections_by_thread() const {
+  std::vector<std::size_t> out{impl_->live.size()};
+  for (auto& r : impl_->replicas) run_on(r->io, [&] { out.push_back(r->live.size()); });
+  return out;
+}
+
 Journal& Upstream::journal() {
   return impl_->state->journal;
 }

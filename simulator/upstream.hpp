@@ -1,6 +1,7 @@
 // A fake upstream: one listening port on loopback whose behaviour is scripted by an
 // UpstreamSpec. It binds in its constructor and publishes the port at once; it serves on the
-// io_context it is given (call every method from that context's thread).
+// io_context it is given (call every method from that context's thread), and on more threads
+// once add_threads() is called.
 #pragma once
 
 #include <cstdint>
@@ -61,7 +62,21 @@ class Upstream {
   /// Close everything and release the port. Idempotent; the destructor calls it.
   void stop();
 
+  /// Serve from the threads running `more` too: each gets its own listener on this port
+  /// (SO_REUSEPORT) and its own connections, and shares this upstream's journal, rules and
+  /// counters (an `nth` rule counts over all threads). Every method, still called from the
+  /// first io_context's thread, then reaches each thread and returns once each applied it
+  /// (posted there, waited for here: the other threads never wait on this one). Those
+  /// io_contexts must keep running until stop(). Set the journal's listener before: the other
+  /// threads journal at once. Call once; `blackhole` is the first thread's alone (the others
+  /// stay bound, not listening, so every SYN meets its full queue).
+  void add_threads(const std::vector<boost::asio::io_context*>& more);
+  /// 1 + the threads added.
+  std::size_t threads() const;
+
   std::size_t live_connections() const;
+  /// Per thread, the first's first: how the kernel spread the connections.
+  std::vector<std::size_t> live_connections_by_thread() const;
   Journal& journal();
   const Journal& journal() const;
 

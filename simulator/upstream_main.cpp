@@ -6,17 +6,19 @@
 #include <CLI/CLI.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <fstream>
 #include <iostream>
 #include <limits>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
 
 #include "bgw_version.hpp"
 #include "fault_catalogue.hpp"
+#include "journal_file.hpp"
 #include "net.hpp"
+#include "units.hpp"
 #include "upstream.hpp"
 
 namespace {
@@ -31,7 +33,12 @@ void usage(std::ostream& out) {
          "  --fault NAME           apply a catalogue fault to every request or connection\n"
          "  --param KEY=VALUE      a parameter of the --fault (repeatable)\n"
          "  --journal LEVEL        counters | events | bytes (default: events)\n"
-         "  --journal-file PATH    write the journal as JSON lines there on exit\n"
+         "  --journal-keep N       events kept in memory: a ring of the N most recent, plus\n"
+         "                         exact counters (default: 10000; memory stays flat)\n"
+         "  --journal-file PATH    stream every journaled event to PATH as JSON lines,\n"
+         "                         written in 64 KiB chunks and at least once a second\n"
+         "  --journal-max-bytes N  with --journal-file: past N bytes PATH becomes PATH.1\n"
+         "                         and a new PATH starts (default: 0, no cap)\n"
          "  --threads N            N threads, each with its own io_context and listener on the\n"
          "                         same port (SO_REUSEPORT; the kernel spreads connections);\n"
          "                         each thread journals and counts (rule indices) on its own\n"
@@ -43,6 +50,38 @@ void usage(std::ostream& out) {
 
 namespace sim = bgw::sim;
 
+// Streams one upstream's journal into the shared file from the thread that journals: its own
+// buffer, handed to the file a chunk at a time, and flushed once a second by a timer on the
+// same io_context, so a reader (tail -f) or a SIGKILL loses at most a second of lines.
+struct JournalStream {
+  JournalStream(sim::net::io_context& io, sim::Upstream& upstream, sim::JournalFile& file)
+      : journal(upstream.journal()), buffer(file), timer(io) {
+    sim::Journal& j = journal;
+    // What was journaled before (the bind's listening event) goes first.
+    for (const sim::Event& e : j.snapshot())
+      buffer.add_line(sim::Journal::to_json(e, j.upstream(), j.origin()));
+    j.set_listener([this, &j](const sim::Event& e) {
+      buffer.add_line(sim::Journal::to_json(e, j.upstream(), j.origin()));
+    });
+    tick();
+  }
+  // The upstream may journal after this (its destructor stops it): it must not call us then.
+  ~JournalStream() { journal.set_listener({}); }
+  JournalStream(const JournalStream&) = delete;
+  JournalStream& operator=(const JournalStream&) = delete;
+  void tick() {
+    timer.expires_after(std::chrono::seconds(1));
+    timer.async_wait([this](const sim::error_code& ec) {
+      if (ec) return;
+      buffer.flush();
+      tick();
+    });
+  }
+  sim::Journal& journal;
+  sim::JournalFile::Buffer buffer;
+  sim::net::steady_timer timer;
+};
+
 // Threads 2..N: their own io_context and Upstream on the port thread 1 bound. They stop when the
 // main thread closes the write end of `stop_pipe` (every reader then sees EOF), so nothing is
 // ever posted across threads and each io_context keeps the lock-free concurrency hint.
@@ -52,12 +91,14 @@ struct Worker {
   sim::net::io_context io;
   sim::Upstream upstream;
   sim::net::posix::stream_descriptor stop;
+  std::unique_ptr<JournalStream> stream;
   std::thread thread;
   char byte = 0;  // never written: the main thread only ever closes the pipe
 
   void start() {
     stop.async_read_some(sim::net::buffer(&byte, 1), [this](const sim::error_code&, std::size_t) {
       upstream.stop();
+      if (stream) stream->timer.cancel();
       io.stop();
     });
     thread = std::thread([this] { io.run(); });
@@ -71,7 +112,8 @@ int main(int argc, char** argv) {
   spec.journal = sim::JournalLevel::events;
   int ready_fd = -1;
   unsigned threads = 1;
-  std::string journal_file, fault, journal = "events";
+  std::size_t journal_keep = 10000;
+  std::string journal_file, journal_max_bytes = "0", fault, journal = "events";
   std::vector<std::string> param_texts;
   sim::FaultParams params;
   bool show_version = false;
@@ -95,7 +137,9 @@ int main(int argc, char** argv) {
       ->allow_extra_args(false)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   app.add_option("--journal", journal);
+  app.add_option("--journal-keep", journal_keep)->check(CLI::Range(0, 100'000'000));
   app.add_option("--journal-file", journal_file);
+  app.add_option("--journal-max-bytes", journal_max_bytes);
   app.add_option("--threads", threads)->check(CLI::Range(1, 256));
   app.add_flag("--version", show_version);
   try {
@@ -118,6 +162,10 @@ int main(int argc, char** argv) {
     spec.journal = sim::JournalLevel::bytes;
   else
     return bad("--journal takes counters, events or bytes");
+  const auto max_bytes = sim::parse_size(journal_max_bytes);
+  if (!max_bytes) return bad("--journal-max-bytes takes a size such as 1GiB, 512MiB or 0");
+  if (*max_bytes > 0 && journal_file.empty())
+    return bad("--journal-max-bytes needs --journal-file");
   const sim::FaultInfo* info = nullptr;
   if (!fault.empty()) {
     info = sim::find_fault(fault);
@@ -152,7 +200,13 @@ int main(int argc, char** argv) {
     // One thread runs this context and nothing else posts to it: no locks needed (a measured
     // few percent of CPU per request; see docs/performance.md).
     sim::net::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);
+    // Declared before the upstreams and their streams, so it outlives both.
+    std::optional<sim::JournalFile> file;
+    if (!journal_file.empty()) file.emplace(journal_file, *max_bytes);
     sim::Upstream upstream(io, spec);
+    upstream.journal().keep_at_most(journal_keep);
+    std::optional<JournalStream> stream;
+    if (file) stream.emplace(io, upstream, *file);
     int stop_pipe[2] = {-1, -1};
     std::vector<std::unique_ptr<Worker>> workers;
     if (threads > 1) {
@@ -166,8 +220,12 @@ int main(int argc, char** argv) {
       sigaddset(&block, SIGTERM);
       pthread_sigmask(SIG_BLOCK, &block, &old);
       // Every listener is bound before any thread starts, so a bind failure throws cleanly.
-      for (unsigned t = 1; t < threads; ++t)
+      for (unsigned t = 1; t < threads; ++t) {
         workers.push_back(std::make_unique<Worker>(same_port, ::dup(stop_pipe[0])));
+        Worker& w = *workers.back();
+        w.upstream.journal().keep_at_most(journal_keep);
+        if (file) w.stream = std::make_unique<JournalStream>(w.io, w.upstream, *file);
+      }
       for (auto& w : workers) w->start();
       pthread_sigmask(SIG_SETMASK, &old, nullptr);
       ::close(stop_pipe[0]);
@@ -175,6 +233,7 @@ int main(int argc, char** argv) {
     boost::asio::signal_set signals(io, SIGINT, SIGTERM);
     signals.async_wait([&](const sim::error_code&, int) {
       upstream.stop();
+      if (stream) stream->timer.cancel();
       io.stop();
     });
     std::cout << "listening " << upstream.endpoint() << std::endl;
@@ -186,10 +245,14 @@ int main(int argc, char** argv) {
     io.run();
     if (stop_pipe[1] >= 0) ::close(stop_pipe[1]);  // EOF for every worker: they stop and return
     for (auto& w : workers) w->thread.join();
-    if (!journal_file.empty()) {
-      std::ofstream out(journal_file);
-      out << upstream.journal().to_json_lines();
-      for (auto& w : workers) out << w->upstream.journal().to_json_lines();
+    // Every thread has stopped: their last lines (stopped) go to the file now.
+    if (stream) stream->buffer.flush();
+    for (auto& w : workers)
+      if (w->stream) w->stream->buffer.flush();
+    if (file && !file->ok()) {
+      std::cerr << "bgw-upstream: writing the journal to " << journal_file
+                << " failed: " << file->error() << "\n";
+      return 3;
     }
   } catch (const std::exception& e) {
     std::cerr << "bgw-upstream: " << e.what() << "\n";

@@ -15,9 +15,9 @@ std::shared_ptr<const RuleSet> make_rule_set(const Response& response,
 
 UpstreamState::UpstreamState(const UpstreamSpec& spec)
     : journal(spec.name, spec.journal, spec.journal_byte_cap),
-      rules(make_rule_set(spec.response, spec.rules)),
-      rng(spec.seed),
-      run_identity(spec.run_identity) {}
+      run_identity(spec.run_identity),
+      rules_(make_rule_set(spec.response, spec.rules)),
+      rng_(spec.seed) {}
 
 const Rule* UpstreamState::select(const std::vector<Rule>& candidates, std::uint64_t index) {
   for (const Rule& r : candidates) {
@@ -25,7 +25,8 @@ const Rule* UpstreamState::select(const std::vector<Rule>& candidates, std::uint
     if (r.match.probability >= 1.0) return &r;
     if (r.match.probability <= 0.0) continue;
     std::uniform_real_distribution<double> draw(0.0, 1.0);
-    if (draw(rng) < r.match.probability) return &r;
+    std::lock_guard lock(rng_mutex_);  // only probabilistic rules draw: the common path is free
+    if (draw(rng_) < r.match.probability) return &r;
   }
   return nullptr;
 }

@@ -1,9 +1,13 @@
 // The part of an upstream that its connections share: journal, rules, counters and the seeded
 // generator for probabilistic rules. Held by shared_ptr so a session that is still unwinding
-// never outlives what it points to.
+// never outlives what it points to. Shared by every thread that serves the upstream (Upstream
+// with more threads), so each member is safe to use from several: the journal locks, the rule
+// set is swapped atomically, and the generator draws under a lock.
 #pragma once
 
+#include <atomic>
 #include <memory>
+#include <mutex>
 #include <random>
 #include <vector>
 
@@ -30,12 +34,21 @@ struct UpstreamState {
   explicit UpstreamState(const UpstreamSpec& spec);
 
   Journal journal;
-  std::shared_ptr<const RuleSet> rules;
-  std::mt19937_64 rng;
   std::string run_identity;  ///< UpstreamSpec::run_identity
+
+  /// The rules a connection starts with (it keeps them to its end).
+  std::shared_ptr<const RuleSet> rules() const { return rules_.load(std::memory_order_acquire); }
+  void set_rules(std::shared_ptr<const RuleSet> rules) {
+    rules_.store(std::move(rules), std::memory_order_release);
+  }
 
   /// The first rule in `rules` that covers `index` (drawing for probabilistic ones), or null.
   const Rule* select(const std::vector<Rule>& candidates, std::uint64_t index);
+
+ private:
+  std::atomic<std::shared_ptr<const RuleSet>> rules_;
+  std::mutex rng_mutex_;
+  std::mt19937_64 rng_;
 };
 
 }  // namespace bgw::sim

@@ -21,6 +21,7 @@
 #include "harness/cli/start_at.hpp"
 #include "harness/scenario/reference.hpp"
 #include "simulator/fault_catalogue.hpp"
+#include "simulator/units.hpp"
 
 namespace {
 
@@ -57,12 +58,18 @@ void usage(std::ostream& out) {
          "                            on stderr, a summary line on stdout\n"
          "  list [DIR...]             one line per scenario: name, tags, description\n"
          "                            (default DIR: scenarios/)\n"
-         "  serve FILE [--journal PATH] [--control HOST:PORT [--control-token T]\n"
-         "      [--control-allow-remote]] [--start-at T]\n"
+         "  serve FILE [--journal PATH] [--journal-level L] [--journal-max-bytes SIZE] [--threads "
+         "N]\n"
+         "      [--control HOST:PORT [--control-token T] [--control-allow-remote]] [--start-at T]\n"
          "                            start only the scenario's upstreams, print their bindings\n"
          "                            as one JSON line, run the timeline, write the journal (JSON\n"
          "                            lines) to PATH as it happens (default: $TMPDIR/badgateway/\n"
          "                            serve-NAME-PID/journal.jsonl); stop on SIGINT/SIGTERM.\n"
+         "                            --journal-level counters|events|bytes (default bytes);\n"
+         "                            --journal-max-bytes: past SIZE, PATH becomes PATH.1 and a\n"
+         "                            new PATH starts (default 1GiB; 0: no cap). --threads N:\n"
+         "                            N threads serve every upstream (SO_REUSEPORT), sharing its\n"
+         "                            faults, counters, timeline and journal (default 1)\n"
          "                            --control: an HTTP API to change faults, listeners and\n"
          "                            crashes at runtime (docs/control-api.md); loopback only\n"
          "                            unless --control-allow-remote with --control-token.\n"
@@ -177,6 +184,10 @@ int serve_command(const std::vector<std::string>& args) {
   CLI::App app;
   bgw::cli::configure_app(app);
   app.add_option("--journal", options.journal)->type_name("PATH");
+  std::string level = "bytes", max_bytes;
+  app.add_option("--journal-level", level)->type_name("counters|events|bytes");
+  app.add_option("--journal-max-bytes", max_bytes)->type_name("SIZE");
+  bgw::cli::add_number(app, "--threads", options.threads, bgw::cli::ranges::threads);
   app.add_option("--control", options.control)->type_name("HOST:PORT");
   app.add_option("--control-token", options.control_token)->type_name("TOKEN");
   app.add_flag("--control-allow-remote", options.control_allow_remote);
@@ -193,6 +204,19 @@ int serve_command(const std::vector<std::string>& args) {
                                    "Unix seconds, not '" +
                                        start_at + "'",
                                    usage);
+  }
+  if (level == "counters")
+    options.journal_level = bgw::sim::JournalLevel::counters;
+  else if (level == "events")
+    options.journal_level = bgw::sim::JournalLevel::events;
+  else if (level != "bytes")
+    return bgw::cli::usage_error("serve", "--journal-level takes counters, events or bytes", usage);
+  if (!max_bytes.empty()) {
+    const auto size = bgw::sim::parse_size(max_bytes);
+    if (!size)
+      return bgw::cli::usage_error(
+          "serve", "--journal-max-bytes takes a size such as 1GiB, 512MiB or 0 (no cap)", usage);
+    options.journal_max_bytes = *size;
   }
   if (const std::string why = bgw::cli::check_control_options(options); !why.empty())
     return bgw::cli::usage_error("serve", why, usage);

@@ -30,7 +30,7 @@ inline constexpr NumberRange repeat{1, 1000, true};            // --repeat
 inline constexpr NumberRange connections{1, 10000, true};      // -c, --connections
 inline constexpr NumberRange rate{0, 1e6, false};              // -R, --rate (0: closed loop)
 inline constexpr NumberRange max_requests{1, 1e15, true};      // --max-requests
-inline constexpr NumberRange threads{1, 256, true};            // -t, --threads
+inline constexpr NumberRange threads{1, 256, true};            // -t, --threads (load, bench, serve)
 // Benchmarks run for hours: memory does not grow with the run (docs/performance.md).
 inline constexpr DurationRange duration{0s, 24h, true};        // -d, --duration
 inline constexpr DurationRange warmup{0s, 1h, false};          // --warmup

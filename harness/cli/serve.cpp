@@ -7,12 +7,13 @@
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
+#include <functional>
 #include <optional>
 #include <ostream>
 #include <variant>
 #include "simulator/json_text.hpp"
 
+#include "harness/cli/serve_threads.hpp"
 #include "harness/control/control_api.hpp"
 #include "harness/control/control_endpoint.hpp"
 #include "harness/control/control_server.hpp"
@@ -20,6 +21,7 @@
 #include "harness/scenario/load.hpp"
 #include "harness/scenario/simulation.hpp"
 #include "simulator/journal.hpp"
+#include "simulator/journal_file.hpp"
 #include "simulator/net.hpp"
 #include "simulator/tls_material.hpp"
 
@@ -65,27 +67,40 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
                                : fs::path(options.journal);
   std::error_code ec;
   if (journal.has_parent_path()) fs::create_directories(journal.parent_path(), ec);
-  std::ofstream journal_out(journal, std::ios::trunc);
-  if (ec || !journal_out) {
-    err << "badgateway serve: cannot write the journal to " << journal.string()
-        << (ec ? ": " + ec.message() : "") << "\n";
+  std::optional<sim::JournalFile> journal_file;
+  try {
+    if (!ec) journal_file.emplace(journal.string(), options.journal_max_bytes);
+  } catch (const std::exception& e) {
+    err << "badgateway serve: cannot write the journal to " << journal.string() << ": " << e.what()
+        << "\n";
     return 3;
   }
+  if (ec) {
+    err << "badgateway serve: cannot write the journal to " << journal.string() << ": "
+        << ec.message() << "\n";
+    return 3;
+  }
+  // After the file they write to, before the simulation whose last lines they take and whose
+  // other listeners run on their io_contexts (so those outlive it).
+  ServeThreads threads(options.threads, *journal_file);
 
   sim::net::io_context io(1);
   // Before the simulation, so it outlives the upstreams whose last events it is handed.
   control::EventFeed feed(io, sim::Clock::now());
+  if (options.threads > 1) feed.set_threaded();
   std::optional<scenario::Simulation> simulation;
   try {
-    simulation.emplace(io, s);
+    simulation.emplace(io, s, scenario::SimulationOptions{.journal_level = options.journal_level});
   } catch (const std::exception& e) {
     err << "badgateway serve: " << e.what() << "\n";
     return 3;
   }
   // Every journal line goes to the file as it happens, and the upstreams keep none: a serve
-  // that runs for hours holds the same memory as one that ran a minute.
+  // that runs for hours holds the same memory as one that ran a minute, and the file rotates at
+  // its cap. Lines reach the disk a 64 KiB chunk at a time and at least once a second (below),
+  // each thread's through its own buffer.
   simulation->stream_journal(
-      [&journal_out](const std::string& line) { journal_out << line << '\n'; });
+      [&threads](const std::string& line) { threads.buffer().add_line(line); });
   std::optional<control::ControlApi> api;
   std::optional<control::ControlServer> control_server;
   if (!options.control.empty()) {
@@ -95,8 +110,9 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     // long serve runs; the feed itself keeps only the recent ones.
     // Flushed at once (changes are rare): a serve killed by SIGKILL still leaves every change it
     // made on disk. Wire events stay buffered; their tail may be lost then.
-    feed.on_change([&journal_out](const std::string& line) {
-      journal_out << line << '\n' << std::flush;
+    feed.on_change([&threads](const std::string& line) {
+      threads.buffer().add_line(line);
+      threads.buffer().flush();
     });
     // Only with --control: without it the data path does not pay for the feed.
     simulation->set_event_listener(
@@ -113,14 +129,37 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
     }
     control_server->start();
   }
+  if (options.threads > 1) {
+    try {
+      simulation->add_threads(threads.contexts());
+    } catch (const std::exception& e) {
+      err << "badgateway serve: " << e.what() << "\n";
+      simulation->stop();
+      threads.stop();
+      return 3;
+    }
+  }
   // Installed before the bindings are printed: a caller may signal as soon as it has read them.
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  // A quiet serve's lines reach the file within a second (tail -f shows them; SIGKILL loses at
+  // most that second), without a write per line on a busy one.
+  sim::net::steady_timer flush_timer(io);
+  std::function<void()> flush_every_second = [&] {
+    flush_timer.expires_after(std::chrono::seconds(1));
+    flush_timer.async_wait([&](const sim::error_code& e) {
+      if (e) return;
+      threads.buffer().flush();
+      flush_every_second();
+    });
+  };
+  flush_every_second();
   int stopped_by = 0;
   signals.async_wait([&](const sim::error_code& e, int signal) {
     if (e) return;
     stopped_by = signal;
     if (control_server) control_server->stop();
     simulation->stop();
+    flush_timer.cancel();
     io.stop();
   });
 
@@ -154,13 +193,18 @@ int run_serve(const ServeOptions& options, std::ostream& out, std::ostream& err)
   // Let the stopped sessions unwind, so their last journal entries are in the file.
   io.restart();
   io.run_for(std::chrono::milliseconds(500));
-  journal_out.close();
-  if (!journal_out) {
-    err << "badgateway serve: writing the journal to " << journal.string() << " failed\n";
+  threads.stop();
+  if (!journal_file->ok()) {
+    err << "badgateway serve: writing the journal to " << journal.string()
+        << " failed: " << journal_file->error() << "\n";
     return 3;
   }
   err << "badgateway serve: stopped by " << (stopped_by == SIGINT ? "SIGINT" : "SIGTERM")
-      << "; journal written to " << journal.string() << "\n";
+      << "; journal written to " << journal.string();
+  if (const std::uint64_t n = journal_file->rotations())
+    err << " (its size cap was reached " << n << (n == 1 ? " time" : " times") << "; "
+        << journal.string() << ".1 holds the lines before it)";
+  err << "\n";
   return 0;
 }
 

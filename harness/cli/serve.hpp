@@ -1,19 +1,32 @@
 // `badgateway serve FILE [--journal PATH]`: start only the scenario's upstreams, print their
 // bindings as one JSON line on stdout (with the control API's address when --control is given), run
-// the timeline, stream every journal line to the journal file as it happens, and stop on
-// SIGINT/SIGTERM. Lets other harnesses and languages use the simulator.
+// the timeline, stream every journal line to the journal file as it happens (at a level, and
+// rotated past a size cap), and stop on SIGINT/SIGTERM. Lets other harnesses and languages use
+// the simulator.
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <iosfwd>
 #include <optional>
 #include <string>
+
+#include "simulator/upstream_spec.hpp"
 
 namespace bgw::cli {
 
 struct ServeOptions {
   std::string file;
   std::string journal;  ///< empty: <run dir>/journal.jsonl, see default_serve_dir()
+  /// What every upstream journals (and so what the file and the control API's feed get).
+  sim::JournalLevel journal_level = sim::JournalLevel::bytes;
+  /// Past this size the journal file becomes PATH.1 (replacing the previous one) and a new PATH
+  /// starts: the disk holds at most about twice this. 0: no cap.
+  std::uint64_t journal_max_bytes = default_journal_max_bytes;
+  static constexpr std::uint64_t default_journal_max_bytes = 1024ull * 1024 * 1024;  // 1 GiB
+  /// Threads serving the upstreams (ServeThreads): each has its own listener on every
+  /// upstream's port; state, timeline and journal are shared. 1: serve's one thread, as ever.
+  unsigned threads = 1;
   /// Non-empty: serve the control API (docs/control-api.md) at this HOST:PORT.
   std::string control;
   /// The control API's bearer token; required with control_allow_remote.

@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <bit>
 
+#include <boost/asio/post.hpp>
+
 namespace bgw::control {
 EventFeed::EventFeed(sim::net::io_context& io, sim::Clock::time_point origin, std::size_t capacity)
     : io_(io), origin_(origin), capacity_(std::bit_ceil(capacity == 0 ? 1 : capacity)) {}
@@ -25,22 +27,60 @@ std::uint32_t EventFeed::intern(std::string_view upstream) {
   return last_name_ = static_cast<std::uint32_t>(names_.size() - 1);
 }
 
+void EventFeed::set_threaded() {
+  threaded_ = true;
+}
+
+std::uint64_t EventFeed::last_seq() const {
+  auto guard = lock();
+  return next_seq_ - 1;
+}
+
+std::uint64_t EventFeed::first_seq() const {
+  auto guard = lock();
+  return next_seq_ - ring_.size();
+}
+
 std::uint64_t EventFeed::add_change(std::string action, std::string upstream,
                                     boost::json::object detail) {
-  const std::uint64_t seq = next_seq_;
-  Entry& e = next_slot();
-  e.at = sim::Clock::now();
-  e.upstream = intern(upstream);
-  e.is_control = true;
-  e.detail.clear();
-  e.control = boost::json::object{{"action", std::move(action)}};
-  for (auto& kv : detail) e.control[kv.key()] = std::move(kv.value());
-  if (change_sink_) change_sink_(sim::json_text(render(e, seq)));
+  std::string line;
+  std::uint64_t seq = 0;
+  {
+    auto guard = lock();
+    seq = next_seq_;
+    Entry& e = next_slot();
+    e.at = sim::Clock::now();
+    e.upstream = intern(upstream);
+    e.is_control = true;
+    e.detail.clear();
+    e.control = boost::json::object{{"action", std::move(action)}};
+    for (auto& kv : detail) e.control[kv.key()] = std::move(kv.value());
+    if (change_sink_) line = sim::json_text(render(e, seq));
+  }
+  if (change_sink_) change_sink_(line);
   wake_all();
   return seq;
 }
 
 void EventFeed::add_wire(const std::string& upstream, const sim::Event& event) {
+  if (threaded_) {
+    {
+      std::lock_guard guard(mutex_);
+      store_wire(upstream, event);
+    }
+    // Timers are the io_context's: wake the waiters there, once for a burst of events.
+    if (!wake_posted_.exchange(true))
+      boost::asio::post(io_, [this] {
+        wake_posted_ = false;
+        wake_all();
+      });
+    return;
+  }
+  store_wire(upstream, event);
+  wake_all();
+}
+
+void EventFeed::store_wire(const std::string& upstream, const sim::Event& event) {
   Entry& e = next_slot();
   e.at = event.at;
   e.upstream = intern(upstream);
@@ -53,7 +93,6 @@ void EventFeed::add_wire(const std::string& upstream, const sim::Event& event) {
   e.actual = event.actual;
   e.detail.assign(event.detail, 0, std::min(event.detail.size(), detail_cap));
   if (!e.control.empty()) e.control.clear();
-  wake_all();
 }
 
 boost::json::object EventFeed::render(const Entry& e, std::uint64_t seq) const {
@@ -80,9 +119,10 @@ boost::json::object EventFeed::render(const Entry& e, std::uint64_t seq) const {
 
 boost::json::array EventFeed::since(std::uint64_t since, std::size_t limit) const {
   boost::json::array out;
-  const std::uint64_t first = first_seq();
+  auto guard = lock();
+  const std::uint64_t first = next_seq_ - ring_.size(), last = next_seq_ - 1;
   std::uint64_t seq = since + 1 < first ? first : since + 1;
-  for (; seq <= last_seq() && out.size() < limit; ++seq)
+  for (; seq <= last && out.size() < limit; ++seq)
     out.push_back(render(ring_[(seq - 1) & (capacity_ - 1)], seq));
   return out;
 }

@@ -3,17 +3,20 @@
 // from 1 in the order they happened. GET /journal reads it, and long polls and GET /events wait
 // on it. It keeps the most recent `capacity` entries only, so a serve that runs for days holds
 // a fixed amount of memory; a reader that falls behind is told how many it missed. Lives on
-// serve's one io_context thread.
+// serve's first io_context thread; with `serve --threads N` (set_threaded()) wire events also
+// come from the other threads.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,9 +45,14 @@ class EventFeed {
   /// An event an upstream journaled: {"seq", "t_ms", "upstream", "event", "conn"?, ...}.
   void add_wire(const std::string& upstream, const sim::Event& event);
 
-  std::uint64_t last_seq() const { return next_seq_ - 1; }
+  /// From now on add_wire may be called from any thread: the ring is locked, and waiters are
+  /// woken on the feed's io_context. Call before the other threads journal. Without it (one
+  /// thread) nothing is locked: the data path pays nothing for threads it does not have.
+  void set_threaded();
+
+  std::uint64_t last_seq() const;
   /// The oldest seq still kept (last_seq() + 1 when empty).
-  std::uint64_t first_seq() const { return next_seq_ - ring_.size(); }
+  std::uint64_t first_seq() const;
   /// The kept entries with seq > `since`, oldest first, at most `limit`.
   boost::json::array since(std::uint64_t since, std::size_t limit) const;
 
@@ -73,7 +81,11 @@ class EventFeed {
   };
   boost::json::object render(const Entry& e, std::uint64_t seq) const;
   Entry& next_slot();
+  void store_wire(const std::string& upstream, const sim::Event& event);
   std::uint32_t intern(std::string_view upstream);
+  std::unique_lock<std::mutex> lock() const {
+    return threaded_ ? std::unique_lock(mutex_) : std::unique_lock<std::mutex>();
+  }
 
   sim::net::io_context& io_;
   sim::Clock::time_point origin_;
@@ -83,7 +95,10 @@ class EventFeed {
   std::vector<std::string> names_{""};
   std::uint32_t last_name_ = 0;
   std::function<void(const std::string&)> change_sink_;
-  std::vector<std::weak_ptr<sim::net::steady_timer>> waiters_;
+  std::vector<std::weak_ptr<sim::net::steady_timer>> waiters_;  // the io_context's thread only
+  bool threaded_ = false;
+  mutable std::mutex mutex_;              // the ring, seq and names, when threaded_
+  std::atomic<bool> wake_posted_{false};  // one wake_all in flight at a time, not one per event
 };
 
 }  // namespace bgw::control

@@ -34,8 +34,10 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
   std::vector<sim::UpstreamSpec> file_specs;  // what reset_to_file restores, port as first bound
   // Removed upstreams, stopped: their journals still belong in journal_json_lines().
   std::vector<std::pair<std::string, std::unique_ptr<sim::Upstream>>> retired;
+  std::optional<sim::JournalLevel> journal_level;  // SimulationOptions::journal_level
   EventListener listener;
   LineSink sink;  // set: every journal line goes here as it happens, and journals keep none
+  std::vector<sim::net::io_context*> more;  // the other threads every upstream serves from
 
   // The one journal listener an upstream has: the event listener, then the line sink.
   void hook(const std::string& name, sim::Upstream& up) {
@@ -134,11 +136,13 @@ struct Simulation::Impl : std::enable_shared_from_this<Impl> {
 
 Simulation::Simulation(boost::asio::io_context& io, const Scenario& s, const SimulationOptions& o)
     : impl_(std::make_shared<Impl>(io)) {
+  impl_->journal_level = o.journal_level;
   for (std::size_t i = 0; i < s.upstreams.size(); ++i) {
     const Upstream& u = s.upstreams[i];
     sim::UpstreamSpec spec = u.spec;
     if (!o.address.empty() && spec.address == "127.0.0.1") spec.address = o.address;
     spec.run_identity = o.run_identity;
+    if (o.journal_level) spec.journal = *o.journal_level;
     auto up = std::make_unique<sim::Upstream>(io, spec);
     spec.port = up->port();  // a reset re-binds the port it had, not a new ephemeral one
     impl_->file_specs.push_back(std::move(spec));
@@ -195,9 +199,11 @@ std::vector<std::string> Simulation::upstream_names() const {
 sim::Upstream& Simulation::add_upstream(const std::string& name, sim::UpstreamSpec spec) {
   if (find(name) != nullptr)
     throw std::invalid_argument("an upstream named '" + name + "' already runs");
+  if (impl_->journal_level) spec.journal = *impl_->journal_level;
   auto up = std::make_unique<sim::Upstream>(impl_->io, std::move(spec));
   impl_->hook(name, *up);
   if (impl_->sink) impl_->drain(name, *up);
+  up->add_threads(impl_->more);
   sim::Upstream& added = *up;
   impl_->upstreams.emplace_back(name, std::move(up));
   return added;
@@ -229,6 +235,12 @@ void Simulation::stream_journal(LineSink sink) {
   for (const Record& r : impl_->records) impl_->sink(impl_->record_json(r));
 }
 
+void Simulation::add_threads(std::vector<boost::asio::io_context*> more) {
+  impl_->more = std::move(more);
+  for (auto& [name, up] : impl_->upstreams)
+    if (up) up->add_threads(impl_->more);
+}
+
 void Simulation::reset_to_file() {
   auto& slots = impl_->upstreams;
   const std::size_t from_file = impl_->file_specs.size();
@@ -243,6 +255,7 @@ void Simulation::reset_to_file() {
         auto up = std::make_unique<sim::Upstream>(impl_->io, spec);
         impl_->hook(slots[i].first, *up);
         if (impl_->sink) impl_->drain(slots[i].first, *up);
+        up->add_threads(impl_->more);
         slots[i].second = std::move(up);
         continue;
       }

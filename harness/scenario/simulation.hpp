@@ -7,6 +7,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,9 @@ struct SimulationOptions {
   /// Non-empty: every upstream answers a request of another run with a marked 421 and
   /// journals it as foreign (sim::UpstreamSpec::run_identity).
   std::string run_identity;
+  /// Set: every upstream journals at this level instead of its spec's (badgateway serve
+  /// --journal-level), the ones added through add_upstream too.
+  std::optional<sim::JournalLevel> journal_level;
 };
 
 class Simulation {
@@ -73,6 +77,14 @@ class Simulation {
   /// What `badgateway serve` does: a serve runs for hours. `sink` must outlive this Simulation
   /// (stopping journals too).
   void stream_journal(LineSink sink);
+
+  /// Serve every upstream from the threads running `more` too (sim::Upstream::add_threads): one
+  /// listener per thread on each upstream's port, state shared, one merged journal. Upstreams
+  /// added or re-bound later get them too. Call once, after stream_journal and
+  /// set_event_listener (neither may be called after it), with every io_context in `more`
+  /// running until stop(); the listener and the sink are then called from those threads too.
+  /// Without it (one thread), nothing changes.
+  void add_threads(std::vector<boost::asio::io_context*> more);
 
   /// Back to the file's state: the file's upstreams with the file's rules, response and
   /// listener mode (a crashed one accepts again if the file says accept; a removed one is

@@ -142,6 +142,8 @@ TEST(CliOptions, EveryCommandRejectsAnUnknownOptionWithItsUsage) {
   EXPECT_EQ(cli({"no-such-command"}).code(), 2);
   EXPECT_EQ(cli({}).code(), 2);
   EXPECT_EQ(cli({"serve", "a.toml", "b.toml"}).code(), 2);
+  EXPECT_EQ(cli({"serve", "a.toml", "--journal-level", "everything"}).code(), 2);
+  EXPECT_EQ(cli({"serve", "a.toml", "--journal-max-bytes", "lots"}).code(), 2);
   EXPECT_EQ(cli({"load", "http://127.0.0.1:1/", "http://127.0.0.1:2/"}).code(), 2);
 }
 
@@ -174,6 +176,9 @@ TEST(CliOptions, UpstreamRejectsBadNumbersAndExits2) {
                                                                 {"--port=70000"},
                                                                 {"--threads", "0"},
                                                                 {"--journal", "everything"},
+                                                                {"--journal-keep", "-1"},
+                                                                {"--journal-max-bytes", "1GB!"},
+                                                                {"--journal-max-bytes", "1MiB"},
                                                                 {"--param", "a=1"},
                                                                 {"--no-such-option"}}) {
     const auto r = run(BGW_UPSTREAM_EXE, args);

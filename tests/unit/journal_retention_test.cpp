@@ -27,13 +27,28 @@ TEST(JournalRetention, KeepsTheMostRecentAndCountsEverything) {
   j.keep_at_most(3);
   for (std::uint64_t i = 1; i <= 100; ++i) j.add(event(i));
   const auto kept = j.snapshot();
-  ASSERT_GE(kept.size(), 3u);
-  ASSERT_LT(kept.size(), 6u);  // fewer than 2n: trimmed in halves
-  EXPECT_EQ(kept.back().connection, 100u);
-  for (std::size_t i = 1; i < kept.size(); ++i)
-    EXPECT_EQ(kept[i].connection, kept[i - 1].connection + 1);  // the latest, in order
+  ASSERT_EQ(kept.size(), 3u);          // a ring of exactly n
+  EXPECT_EQ(kept[0].connection, 98u);  // the latest, in order, across the ring's wrap
+  EXPECT_EQ(kept[1].connection, 99u);
+  EXPECT_EQ(kept[2].connection, 100u);
+  EXPECT_EQ(j.count(EventKind::accepted), 3u);
   EXPECT_EQ(j.total(EventKind::accepted), 100u);
   EXPECT_EQ(heard.size(), 100u);
+}
+
+TEST(JournalRetention, ABoundChangedAfterTheRingWrappedKeepsTheOrder) {
+  Journal j("a", bgw::sim::JournalLevel::events);
+  j.keep_at_most(4);
+  for (std::uint64_t i = 1; i <= 10; ++i) j.add(event(i));  // the ring wrapped: head mid-way
+  j.keep_at_most(6);                                        // room for two more, in order
+  for (std::uint64_t i = 11; i <= 12; ++i) j.add(event(i));
+  std::vector<std::uint64_t> seen;
+  for (const Event& e : j.snapshot()) seen.push_back(e.connection);
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{7, 8, 9, 10, 11, 12}));
+  j.keep_at_most(2);
+  seen.clear();
+  for (const Event& e : j.snapshot()) seen.push_back(e.connection);
+  EXPECT_EQ(seen, (std::vector<std::uint64_t>{11, 12}));
 }
 
 TEST(JournalRetention, ZeroKeepsNoneAndDropsWhatWasKept) {
