@@ -30,12 +30,15 @@ struct ThreadedLoad::State {
   };
   std::vector<std::unique_ptr<Generator>> generators;
   std::atomic<unsigned> running{0};
+  std::function<void()> on_done;
   mutable std::mutex mutex;
   bool joined = false;
 };
 
-ThreadedLoad::ThreadedLoad(const LoadOptions& options, unsigned threads)
+ThreadedLoad::ThreadedLoad(const LoadOptions& options, unsigned threads,
+                           std::function<void()> on_done)
     : s_(std::make_unique<State>()) {
+  s_->on_done = std::move(on_done);
   const unsigned n =
       std::clamp(threads, 1u, static_cast<unsigned>(std::max(1, options.connections)));
   LoadOptions common = options;
@@ -62,7 +65,8 @@ ThreadedLoad::ThreadedLoad(const LoadOptions& options, unsigned threads)
                                                   g.failure = e;
                                                 else
                                                   g.result = std::move(r);
-                                                --state.running;
+                                                if (--state.running == 0 && state.on_done)
+                                                  state.on_done();
                                               }));
     g.thread = std::thread([&g] { g.io.run(); });
   }

@@ -5,6 +5,7 @@
 // shared between the threads while they run but the progress slots.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "harness/load/load_result.hpp"
@@ -18,7 +19,9 @@ class ThreadedLoad {
   /// Starts `threads` generators now (at least 1; never more than the connections).
   /// `options.start` is the run's t = 0 (default: now). `options.on_record`, if set, is called
   /// on the generators' threads, concurrently: it must be thread-safe.
-  ThreadedLoad(const LoadOptions& options, unsigned threads);
+  /// `on_done`, if set, is called once, on the last generator's thread, when every generator
+  /// has finished (a caller waiting on its own event loop posts itself a wake-up there).
+  ThreadedLoad(const LoadOptions& options, unsigned threads, std::function<void()> on_done = {});
   /// Cancels what still runs and joins.
   ~ThreadedLoad();
   ThreadedLoad(const ThreadedLoad&) = delete;

@@ -15,6 +15,7 @@
 #include <boost/asio/bind_cancellation_slot.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 
 #include "harness/load/load_generator.hpp"
 #include "harness/load/threaded_load.hpp"
@@ -170,16 +171,6 @@ TEST_F(LoadGenerator, OpenLoopHoldsTheRate) {
   EXPECT_GE(r.elapsed, 998ms);
 }
 
-// Serves the upstream (on the test's io_context) until the generators, on their own threads,
-// are done: nothing on io_ says when, so it looks every 5 ms.
-bool serve_until_done(boost::asio::io_context& io, const bgw::load::ThreadedLoad& generators,
-                      std::chrono::nanoseconds limit) {
-  auto guard = boost::asio::make_work_guard(io);
-  const auto deadline = std::chrono::steady_clock::now() + limit;
-  while (!generators.done() && std::chrono::steady_clock::now() < deadline) io.run_for(5ms);
-  return generators.done();
-}
-
 // N generators on their own threads split one run: every N-th request each, ids unique and
 // dense, the connections divided, the results merged into one consistent LoadResult.
 TEST_F(LoadGenerator, ThreadsSplitTheRunAndMergeIntoOne) {
@@ -190,9 +181,11 @@ TEST_F(LoadGenerator, ThreadsSplitTheRunAndMergeIntoOne) {
   o.max_requests = 1500;
   std::atomic<std::uint64_t> seen_by_callback{0};
   o.on_record = [&](const RequestRecord&) { ++seen_by_callback; };
-  bgw::load::ThreadedLoad generators(o, 3);
+  // The generators end on their own threads: the last one wakes this io_context.
+  bgw::load::ThreadedLoad generators(o, 3, [this] { boost::asio::post(io_, [] {}); });
   EXPECT_EQ(generators.threads(), 3u);
-  ASSERT_TRUE(serve_until_done(io_, generators, 30s)) << "three generators";
+  ASSERT_TRUE(run_until(
+      io_, [&] { return generators.done(); }, 30s, "three generators"));
   const LoadResult r = generators.join();
   expect_consistent(r);
   EXPECT_EQ(r.sent, 1500u);
@@ -213,8 +206,9 @@ TEST_F(LoadGenerator, ThreadsKeepTheOpenLoopScheduleOfOneRun) {
   o.connections = 4;
   o.rate = 500;
   o.duration = 1s;
-  bgw::load::ThreadedLoad generators(o, 2);
-  ASSERT_TRUE(serve_until_done(io_, generators, 10s)) << "two generators";
+  bgw::load::ThreadedLoad generators(o, 2, [this] { boost::asio::post(io_, [] {}); });
+  ASSERT_TRUE(run_until(
+      io_, [&] { return generators.done(); }, 10s, "two generators"));
   const LoadResult r = generators.join();
   expect_consistent(r);
   EXPECT_EQ(r.sent, 500u);

@@ -12,6 +12,7 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <chrono>
 #include <functional>
 #include <optional>
@@ -59,8 +60,9 @@ std::optional<std::string> read_to_end(int fd, Clock::time_point deadline) {
   }
 }
 
-// Runs the first thread's io_context until `done`. In slices: what `done` waits for may happen on
-// the other thread, which this io_context never hears about.
+// Runs the first thread's io_context until `done`, waking at each journal event: what `done`
+// waits for may happen on the other thread, which this io_context would not hear about, so the
+// test's journal listener (wake_on_journal) posts it a wake-up.
 [[nodiscard]] testing::AssertionResult run_until(boost::asio::io_context& io,
                                                  const std::function<bool()>& done,
                                                  Clock::duration timeout, const char* what) {
@@ -69,9 +71,14 @@ std::optional<std::string> read_to_end(int fd, Clock::time_point deadline) {
   const auto deadline = Clock::now() + timeout;
   while (!done()) {
     if (Clock::now() >= deadline) return testing::AssertionFailure() << "timed out: " << what;
-    io.run_one_for(5ms);
+    io.run_one_until(deadline);
   }
   return testing::AssertionSuccess();
+}
+
+// Every journal event, on whichever thread, wakes `io` (see run_until).
+void wake_on_journal(bgw::sim::Upstream& up, boost::asio::io_context& io) {
+  up.journal().set_listener([&io](const bgw::sim::Event&) { boost::asio::post(io, [] {}); });
 }
 
 // The second thread: an io_context that runs until the test ends.
@@ -97,6 +104,7 @@ TEST(UpstreamOnThreads, ACrashReachesTheConnectionsOfEveryThread) {
   bgw::sim::UpstreamSpec spec;
   spec.journal = bgw::sim::JournalLevel::events;
   std::optional<bgw::sim::Upstream> up(std::in_place, io, spec);
+  wake_on_journal(*up, io);
   up->add_threads({&other.io});
   EXPECT_EQ(up->threads(), 2u);
 
@@ -152,6 +160,7 @@ TEST(UpstreamOnThreads, OneJournalOneCounterAndRulesReachEveryThread) {
   bgw::sim::UpstreamSpec spec;
   spec.journal = bgw::sim::JournalLevel::events;
   bgw::sim::Upstream up(io, spec);
+  wake_on_journal(up, io);
   up.add_threads({&other.io});
   // Set from this thread after the other started serving: every connection opened later, on
   // either thread, gets it.
