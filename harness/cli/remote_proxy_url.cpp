@@ -67,11 +67,11 @@ std::optional<run::ProxyUrl> resolve_remote_proxy_url(const std::string& text, s
       break;
     }
   char buf[INET6_ADDRSTRLEN] = {};
-  const void* addr = pick->ai_family == AF_INET
-                         ? static_cast<const void*>(
-                               &reinterpret_cast<const sockaddr_in*>(pick->ai_addr)->sin_addr)
-                         : static_cast<const void*>(
-                               &reinterpret_cast<const sockaddr_in6*>(pick->ai_addr)->sin6_addr);
+  const void* addr =
+      pick->ai_family == AF_INET
+          ? static_cast<const void*>(&reinterpret_cast<const sockaddr_in*>(pick->ai_addr)->sin_addr)
+          : static_cast<const void*>(
+                &reinterpret_cast<const sockaddr_in6*>(pick->ai_addr)->sin6_addr);
   if (!::inet_ntop(pick->ai_family, addr, buf, sizeof buf)) {
     error = "--proxy-url: '" + name + "' resolved to an address that cannot be written";
     return std::nullopt;
