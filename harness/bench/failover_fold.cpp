@@ -84,7 +84,6 @@ struct FailoverFold::State {
   std::vector<std::string> upstreams;
   std::vector<TimelineMark> marks;  // in the order given (ties between marks go to the first)
   std::vector<bool> placed;
-  bool replay = false;     // marks came placed: keep them all
   bool with_reads = true;  // reads arrive: a good response nobody read is worth a count
   Nanos horizon{};         // a request is folded this long after it ended
   Nanos read_delay{};      // a read is folded this long after it happened
@@ -310,7 +309,6 @@ FailoverFold::FailoverFold(Setup setup) : s_(std::make_unique<State>()) {
   s.upstreams = std::move(setup.upstreams);
   s.marks = std::move(setup.marks);
   s.placed.resize(s.marks.size());
-  s.replay = setup.placed;
   s.with_reads = setup.reads;
   for (std::size_t i = 0; i < s.marks.size(); ++i) {
     TimelineMark& mk = s.marks[i];
@@ -391,7 +389,7 @@ BenchMetrics FailoverFold::finish(const LoadTotals& totals, std::optional<Nanos>
   // ---- events in time order, left out when the load ended before them ----
   std::vector<std::size_t> order;
   for (std::size_t i = 0; i < s.marks.size(); ++i)
-    if (s.replay || s.marks[i].scheduled < m.totals.elapsed) order.push_back(i);
+    if (s.marks[i].scheduled < m.totals.elapsed) order.push_back(i);
   std::stable_sort(order.begin(), order.end(),
                    [&](std::size_t a, std::size_t b) { return s.marks[a].at < s.marks[b].at; });
   std::vector<std::pair<Nanos, Nanos>> windows;
