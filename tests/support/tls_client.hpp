@@ -83,13 +83,18 @@ inline std::string last_error(int ssl_error) {
   return "ssl error " + std::to_string(ssl_error);
 }
 
-// Waits for the socket to be ready for what OpenSSL asked; false at the deadline.
+// Waits for the socket to be ready for what OpenSSL asked; false at the deadline, never before
+// it: poll() counts whole milliseconds, so the wait rounds up and starts again if it woke early.
 inline bool wait(int fd, int ssl_error, std::chrono::steady_clock::time_point deadline) {
-  const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
-      deadline - std::chrono::steady_clock::now());
-  if (left.count() <= 0) return false;
   pollfd p{fd, static_cast<short>(ssl_error == SSL_ERROR_WANT_WRITE ? POLLOUT : POLLIN), 0};
-  return ::poll(&p, 1, static_cast<int>(left.count())) > 0;
+  while (true) {
+    const auto left =
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+    if (left.count() <= 0) return false;
+    const int n = ::poll(&p, 1, static_cast<int>(left.count()));
+    if (n > 0) return true;
+    if (n < 0 && errno != EINTR) return false;
+  }
 }
 
 }  // namespace tls_client_detail
