@@ -9,6 +9,8 @@
 # Environment: BGW, SIM (default: the release build's binaries).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+# shellcheck source=bench/scaling_lib.sh
+source bench/scaling_lib.sh
 ROUNDS=${1:-5}
 SECONDS_PER_RUN=${2:-5}
 CONNECTIONS=${3:-64}
@@ -25,7 +27,6 @@ trap cleanup EXIT INT TERM
 sim_pid=$!
 for _ in $(seq 1 100); do grep -q listening "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
 port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\)$/\1/p' "$work/sim.out")
-HZ=$(getconf CLK_TCK)
 
 run() {  # threads -> "requests_per_s client_cores"
   /usr/bin/time -f '%U %S' -o "$work/cpu" "$BGW" load "http://127.0.0.1:$port/" -c "$CONNECTIONS" \
@@ -45,15 +46,4 @@ for r in $(seq 1 "$ROUNDS"); do
   echo "$r $N $(run "$N")"
 done | tee "$work/rounds.txt"
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
-python3 - "$N" "$work/rounds.txt" <<'PY'
-import statistics, sys
-n = sys.argv[1]
-rows = [l.split() for l in open(sys.argv[2]) if l[0].isdigit()]
-one = [float(r[2]) for r in rows if r[1] == "1"]
-many = [float(r[2]) for r in rows if r[1] == n]
-ratios = [m / o for o, m in zip(one, many)]
-med = statistics.median
-print(f"--threads 1: median {med(one):.0f} req/s on {med([float(r[3]) for r in rows if r[1] == '1']):.2f} cores; "
-      f"--threads {n}: median {med(many):.0f} req/s on {med([float(r[3]) for r in rows if r[1] == n]):.2f} cores; "
-      f"paired ratio median {med(ratios):.2f}x (min {min(ratios):.2f}, max {max(ratios):.2f})")
-PY
+summarize_pairs "badgateway load" "$N" "$work/rounds.txt"
