@@ -210,7 +210,19 @@ Proxy decode_proxy(Decoder& d, const toml::node* node) {
     TableReader tr(d, *tt, keys::proxy_upstream_tls);
     UpstreamTlsSettings s;
     s.where = tr.where();
-    if (auto v = tr.boolean("verify")) s.verify = *v;
+    if (const toml::node* v = tr.get("verify")) {
+      // "default" leaves verification to the proxy's own default (and gives it no CA), so a
+      // scenario can measure whether a proxy verifies upstream certificates out of the box.
+      if (const auto* b = v->as_boolean())
+        s.verify = b->get() ? TlsVerify::on : TlsVerify::off;
+      else if (const auto* str = v->as_string(); str != nullptr && str->get() == "default")
+        s.verify = TlsVerify::proxy_default;
+      else
+        d.error(d.at(*v),
+                "'verify' must be true, false or \"default\" (the proxy's own default), "
+                "not " +
+                    shown(*v));
+    }
     if (auto v = tr.string("sni")) {
       // A DNS name (RFC 6066 §3: SNI carries host names, never addresses).
       const bool name_like =

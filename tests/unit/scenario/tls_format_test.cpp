@@ -46,7 +46,7 @@ TEST(ScenarioTls, DecodesTheUpstreamsTlsAndTheProxysSettings) {
   EXPECT_EQ(secure.tls->alpn, std::vector<std::string>{"http/1.1"});
   EXPECT_FALSE(r.scenario->upstreams.at(1).spec.tls.has_value());
   ASSERT_TRUE(r.scenario->proxy.upstream_tls.has_value());
-  EXPECT_FALSE(r.scenario->proxy.upstream_tls->verify);
+  EXPECT_EQ(r.scenario->proxy.upstream_tls->verify, bgw::scenario::TlsVerify::off);
   EXPECT_EQ(r.scenario->proxy.upstream_tls->sni, "backend.example");
 }
 
@@ -91,6 +91,33 @@ TEST(ScenarioTls, WithoutUpstreamTlsAdaptersVerifyTheDefaultName) {
   const auto ctx = bgw::proxy::make_context(*r.scenario, {}, "nginx");
   EXPECT_EQ(bgw::proxy::render_template("{{upstream_tls.verify}} {{upstream_tls.sni}}", ctx, "t"),
             "true upstream.badgateway.test");
+}
+
+// Exactly one of verify / no_verify / proxy_default is true, so a template can render each case
+// (and render nothing about verification for the proxy's own default).
+TEST(ScenarioTls, VerifyDefaultLeavesVerificationToTheProxy) {
+  const auto text = [](std::string_view verify) {
+    return "[scenario]\nname = \"t\"\ndescription = \"d\"\n[[upstream]]\nname = \"a\"\n"
+           "tls = {}\n[proxy]\nupstream_tls = { verify = " +
+           std::string(verify) + " }\n";
+  };
+  const auto modes = [&](std::string_view verify) {
+    const auto r = load_scenario_text(text(verify), "t.toml");
+    EXPECT_TRUE(r.ok()) << dump(r);
+    if (!r.ok()) return std::string();
+    const auto ctx = bgw::proxy::make_context(*r.scenario, {}, "nginx");
+    return bgw::proxy::render_template(
+        "{{upstream_tls.verify}} {{upstream_tls.no_verify}} {{upstream_tls.proxy_default}}", ctx,
+        "t");
+  };
+  EXPECT_EQ(modes("true"), "true false false");
+  EXPECT_EQ(modes("false"), "false true false");
+  EXPECT_EQ(modes("\"default\""), "false false true");
+  const auto r = load_scenario_text(text("\"defaults\""), "t.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(dump(r).find("t.toml:8:27: error: 'verify' must be true, false or \"default\""),
+            std::string::npos)
+      << dump(r);
 }
 
 }  // namespace
