@@ -134,6 +134,21 @@ void require_topology_features(Scenario& s) {
       require_feature(s, "upstream_tls", u.where);
       break;
     }
+  // An adapter that takes one scheme for the whole pool (nginx's proxy_pass) would speak TLS to
+  // the cleartext members, or the reverse.
+  const auto speaks_tls = [&](std::string_view name) {
+    return std::any_of(s.upstreams.begin(), s.upstreams.end(),
+                       [&](const Upstream& u) { return u.name == name && u.spec.tls.has_value(); });
+  };
+  std::vector<std::pair<std::string_view, Location>> members;
+  for (const PoolMember& m : s.proxy.pool) members.emplace_back(m.upstream.value, m.upstream.where);
+  if (s.proxy.pool.empty())
+    for (const Upstream& u : s.upstreams) members.emplace_back(u.name, u.where);
+  const bool some_tls = std::any_of(members.begin(), members.end(),
+                                    [&](const auto& m) { return speaks_tls(m.first); });
+  const auto plain = std::find_if(members.begin(), members.end(),
+                                  [&](const auto& m) { return !speaks_tls(m.first); });
+  if (some_tls && plain != members.end()) require_feature(s, "upstream_tls_mixed", plain->second);
 }
 
 Proxy decode_proxy(Decoder& d, const toml::node* node) {

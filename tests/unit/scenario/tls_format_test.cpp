@@ -120,4 +120,22 @@ TEST(ScenarioTls, VerifyDefaultLeavesVerificationToTheProxy) {
       << dump(r);
 }
 
+// A pool that mixes TLS and cleartext members needs an adapter that sets the scheme per member;
+// nginx takes one scheme for the whole proxy_pass and skips such a scenario instead.
+TEST(ScenarioTls, APoolMixingTlsAndCleartextRequiresUpstreamTlsMixed) {
+  const auto required = [](const std::string& text) {
+    const auto r = load_scenario_text(text, "t.toml");
+    EXPECT_TRUE(r.ok()) << dump(r);
+    std::string out;
+    if (r.ok())
+      for (const auto& q : r.scenario->meta.requirements) out += q.text + " ";
+    return out;
+  };
+  EXPECT_EQ(required(kFile), "upstream_tls upstream_tls_mixed ");
+  // The cleartext upstream is outside the pool: the proxy speaks only TLS.
+  EXPECT_EQ(required(kFile + "pool = [\"secure\"]\n"), "upstream_tls ");
+  EXPECT_EQ(required(kFile + "pool = [\"secure\", { upstream = \"plain\", backup = true }]\n"),
+            "upstream_tls upstream_tls_mixed ");
+}
+
 }  // namespace
