@@ -8,7 +8,9 @@
 # and 1.3, and keep no session cache or tickets in play (the client never offers a session).
 #
 # Usage: bench/tls_handshake_cpu.sh [ROUNDS] [SECONDS] [VERSIONS]   (defaults: 5 10 "1.3 1.2")
-# Environment: SIM=path/to/bgw-upstream (default: the release build's), KEY=ecdsa|rsa.
+# Environment: SIM=path/to/bgw-upstream (default: the release build's), KEY=ecdsa|rsa,
+# MODE=instructions (callgrind's instruction count per handshake instead of CPU time; ROUNDS is
+# ignored, one run per server and version).
 # Needs: a release build (cmake --preset release && cmake --build --preset release), nginx
 # (nginx-light has the ssl module), openssl.
 set -euo pipefail
@@ -70,8 +72,13 @@ cat "$c/leaf.pem" "$c/int.pem" >"$c/chain.pem"
 
 nport=$(free_port)
 mkdir -p "$work/nginx"
+# MODE=instructions: nginx in one process (master_process off), so one callgrind file holds all
+# the work; ignored by nginx's master otherwise.
+master=""
+[[ ${MODE:-cpu} == instructions ]] && master="master_process off;"
 cat >"$work/nginx/nginx.conf" <<NGINX
 worker_processes 1;
+$master
 daemon off;
 pid $work/nginx/nginx.pid;
 error_log $work/nginx/error.log;
@@ -87,6 +94,50 @@ http {
   }
 }
 NGINX
+# MODE=instructions: user-space instructions per handshake under callgrind, which a busy machine
+# does not disturb (no kernel time, no cache effects: a cross-check of the CPU-time ratio). Each
+# server runs twice: once idle (start, the readiness probe, stop) and once under s_time; the
+# difference over the handshakes completed is the figure.
+if [[ ${MODE:-cpu} == instructions ]]; then
+  command -v valgrind >/dev/null || { echo "tls_handshake_cpu: MODE=instructions needs valgrind" >&2; exit 2; }
+  totals() { sed -n 's/^\(summary\|totals\): *\([0-9]*\).*/\2/p' "$1" | head -n1; }
+  # run NAME VERSION SECONDS -> prints "connections instructions"; SECONDS = 0: idle
+  run() {
+    local name=$1 version=$2 secs=$3 out=$work/$1-$2-$3.cg port pid conns=0
+    if [[ $name == nginx ]]; then
+      valgrind --tool=callgrind --callgrind-out-file="$out" "$NGINX" -p "$work/nginx" \
+        -c "$work/nginx/nginx.conf" 2>/dev/null &
+      pid=$!; port=$nport
+    else
+      valgrind --tool=callgrind --callgrind-out-file="$out" "$SIM" --tls --tls-key "$KEY" \
+        --journal counters >"$work/sim-cg.out" 2>/dev/null &
+      pid=$!
+      for _ in $(seq 1 300); do grep -q listening "$work/sim-cg.out" 2>/dev/null && break; sleep 0.1; done
+      port=$(sed -n 's/^listening 127.0.0.1:\([0-9]*\)$/\1/p' "$work/sim-cg.out")
+    fi
+    for _ in $(seq 1 300); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+    if (( secs > 0 )); then
+      conns=$(openssl s_time -connect "127.0.0.1:$port" -new -www / "-tls${version/./_}" \
+              -time "$secs" 2>&1 | sed -n 's/^\([0-9]*\) connections in .*real.*/\1/p' | head -n1)
+    fi
+    kill -INT "$pid"; wait "$pid" 2>/dev/null || true
+    echo "$conns $(totals "$out")"
+  }
+  echo "key: $KEY; instructions per handshake (callgrind), $SECONDS_PER_RUN s of s_time per run"
+  for v in $VERSIONS; do
+    declare -A per=()
+    for name in nginx bgw-upstream; do
+      read -r _ idle < <(run "$name" "$v" 0)
+      read -r conns total < <(run "$name" "$v" "$SECONDS_PER_RUN")
+      per[$name]=$(( (total - idle) / conns ))
+      printf 'TLS %s %-13s %6d handshakes  %9d instructions per handshake\n' "$v" "$name" "$conns" "${per[$name]}"
+    done
+    awk -v a="${per[bgw-upstream]}" -v b="${per[nginx]}" -v v="$v" \
+      'BEGIN { printf "TLS %s ratio bgw/nginx, instructions per handshake: %.3fx\n", v, a / b }'
+  done
+  exit 0
+fi
+
 taskset -c 0 "$NGINX" -p "$work/nginx" -c "$work/nginx/nginx.conf" &
 pids+=($!)
 nginx_pid=$!
