@@ -75,5 +75,7 @@ Earlier (2026-11-24: the table's run and four more in a row, 5 × 900 cells; 894
 
 HEAD
   cat "$table"
+  # The TLS class per proxy as the client saw it, and which proxies verify by default.
+  python3 scripts/tls_results.py build/results/matrix.json
 } > docs/results.md
 echo "results: wrote docs/results.md (and build/results/matrix.html, matrix.json)"

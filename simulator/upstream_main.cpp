@@ -16,6 +16,7 @@
 
 #include "bgw_version.hpp"
 #include "fault_catalogue.hpp"
+#include "heap_policy.hpp"
 #include "journal_file.hpp"
 #include "net.hpp"
 #include "tls_material.hpp"
@@ -120,6 +121,7 @@ struct Worker {
 }  // namespace
 
 int main(int argc, char** argv) {
+  sim::keep_heap_top();
   sim::UpstreamSpec spec;
   spec.journal = sim::JournalLevel::events;
   int ready_fd = -1;

@@ -21,6 +21,7 @@
 #include "harness/cli/start_at.hpp"
 #include "harness/scenario/reference.hpp"
 #include "simulator/fault_catalogue.hpp"
+#include "simulator/heap_policy.hpp"
 #include "simulator/units.hpp"
 
 namespace {
@@ -234,6 +235,7 @@ int serve_command(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  bgw::sim::keep_heap_top();  // serve, run and bench host upstreams in this process
   // The top level: --help, --version, and the command; the command parses the rest itself.
   CLI::App app;
   bool show_version = false;

@@ -160,6 +160,25 @@ INSTANTIATE_TEST_SUITE_P(Kinds, TlsCertificates, ::testing::ValuesIn(cert_cases(
                                   bgw::sim::to_string(info.param.key);
                          });
 
+// The upstream keeps no session store (tls_stream.cpp), yet a client resumes: stateless tickets,
+// in TLS 1.2 and 1.3. A proxy that reuses sessions to its upstreams keeps doing so.
+TEST_F(TlsWire, SessionsResumeThroughTicketsInTls12And13) {
+  const std::uint16_t port = start(bgw::sim::UpstreamSpec{});
+  for (const int version : {TLS1_2_VERSION, TLS1_3_VERSION}) {
+    TlsClientOptions o = client(port);
+    o.min_version = o.max_version = version;
+    const TlsClientResult first = tls_exchange(o);
+    ASSERT_TRUE(first.handshake_ok) << first.describe();
+    EXPECT_FALSE(first.resumed);
+    ASSERT_FALSE(first.session.empty()) << "no resumable session after " << first.describe();
+    o.session = first.session;
+    const TlsClientResult second = tls_exchange(o);
+    EXPECT_TRUE(second.handshake_ok) << second.describe();
+    EXPECT_TRUE(second.resumed) << "TLS " << std::hex << version << ": " << second.describe();
+    EXPECT_EQ(second.bytes, kOkClose) << second.describe();
+  }
+}
+
 TEST_F(TlsWire, TheChainFileCompletesAChainSentWithoutItsIntermediate) {
   const std::uint16_t port =
       start(bgw::sim::UpstreamSpec{.tls = TlsSpec{.cert = CertKind::missing_intermediate}});

@@ -40,6 +40,7 @@ struct TlsClientOptions {
   int security_level = -1;  ///< -1: default
   std::string request = "GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n";
   std::chrono::milliseconds deadline{3000};
+  std::string session;  ///< a session to resume (DER, from a result's `session`); empty: none
 };
 
 struct TlsClientResult {
@@ -49,9 +50,11 @@ struct TlsClientResult {
   std::string state;  ///< SSL_state_string_long where the handshake last waited (or ended)
   std::string version, cipher, alpn;
   long verify_result = X509_V_OK;
-  std::string bytes;   ///< application data received
-  std::string ending;  ///< "close_notify", "eof without close_notify", "reset", "timeout",
-                       ///< or OpenSSL's reason for the error that ended the stream
+  std::string bytes;     ///< application data received
+  std::string ending;    ///< "close_notify", "eof without close_notify", "reset", "timeout",
+                         ///< or OpenSSL's reason for the error that ended the stream
+  bool resumed = false;  ///< the handshake resumed `session`
+  std::string session;   ///< the session at the end (DER; TLS 1.3: with the ticket read after it)
   std::chrono::nanoseconds handshake_time{};  ///< connect() to the handshake's end
   std::chrono::nanoseconds total_time{};
 
@@ -122,6 +125,13 @@ inline TlsClientResult tls_exchange(const TlsClientOptions& o) {
     BIO_free(b);
   }
   SSL* ssl = SSL_new(ctx);
+  if (!o.session.empty()) {
+    const auto* der = reinterpret_cast<const unsigned char*>(o.session.data());
+    if (SSL_SESSION* s = d2i_SSL_SESSION(nullptr, &der, static_cast<long>(o.session.size()))) {
+      SSL_set_session(ssl, s);
+      SSL_SESSION_free(s);
+    }
+  }
   if (!o.sni.empty()) SSL_set_tlsext_host_name(ssl, o.sni.c_str());
   if (o.verify) {
     if (o.verify_ip)
@@ -231,6 +241,18 @@ inline TlsClientResult tls_exchange(const TlsClientOptions& o) {
     r.ending = "no handshake";
   }
   r.total_time = Clock::now() - start;
+  r.resumed = r.handshake_ok && SSL_session_reused(ssl) == 1;
+  if (SSL_SESSION* s = SSL_get1_session(ssl)) {
+    if (SSL_SESSION_is_resumable(s) == 1) {
+      const int len = i2d_SSL_SESSION(s, nullptr);
+      if (len > 0) {
+        r.session.resize(static_cast<std::size_t>(len));
+        auto* out = reinterpret_cast<unsigned char*>(r.session.data());
+        i2d_SSL_SESSION(s, &out);
+      }
+    }
+    SSL_SESSION_free(s);
+  }
   SSL_free(ssl);
   SSL_CTX_free(ctx);
   ::close(fd);
