@@ -16,7 +16,7 @@ packages=(
   clang libclang-rt-14-dev                       # the dev build (ASan + UBSan); libFuzzer
   nginx-light haproxy                            # proxies under test (CI runs the suite)
   apache2 caddy varnish squid lighttpd h2o       # the other reverse proxies Debian ships:
-  trafficserver tinyproxy                        #   adapters, config checks, the matrix
+  trafficserver tinyproxy nghttp2-proxy          #   adapters, config checks, the matrix
   chromium                                       # the matrix HTML's browser test
   wrk curl                                       # load and manual probing
   python3 python3-yaml                           # tests/ci: the CI examples parse as YAML

@@ -125,9 +125,9 @@ std::span<const Spelling<ConnectionEnd>> spellings() {
 }
 
 std::span<const std::string_view> known_proxies() {
-  static constexpr std::array<std::string_view, 12> names{
-      "nginx",   "haproxy",       "envoy", "varnish", "caddy",    "h2o",
-      "apache2", "trafficserver", "squid", "traefik", "lighttpd", "tinyproxy"};
+  static constexpr std::array<std::string_view, 13> names{
+      "nginx",         "haproxy", "envoy",   "varnish",  "caddy",     "h2o",    "apache2",
+      "trafficserver", "squid",   "traefik", "lighttpd", "tinyproxy", "nghttpx"};
   return names;
 }
 

@@ -99,6 +99,7 @@ const std::map<std::string, SampleKnob>& sample_knobs() {
        {"proxy.config.http.insert_age_in_response", std::int64_t{0},
         "CONFIG proxy.config.http.insert_age_in_response INT 0", "records.config"}},
       {"tinyproxy", {"MaxClients", std::int64_t{50}, "MaxClients 50", "ReverseOnly"}},
+      {"nghttpx", {"server-name", std::string("bgw"), "server-name=bgw", "backend="}},
       {"envoy",
        {"per_connection_buffer_limit_bytes", std::int64_t{65536},
         "per_connection_buffer_limit_bytes: 65536", "clusters:"}},
