@@ -79,7 +79,7 @@ def main(path):
           " \"default\" }`: each adapter renders the least its proxy accepts for a TLS backend)."
           " A proxy that verifies by default cannot build the chain and refuses the upstream; one"
           " that does not relays the upstream's 200.\n")
-    print("| proxy | verifies by default | what the client got | how the default is rendered |")
+    print("| proxy | verifies by default | what the client got | the adapter's note (its deviation) |")
     print("|:---|:---|:---|:---|")
     for p in proxies:
         cell = verify["cells"].get(p["name"], {"cell": "skip"})
@@ -95,7 +95,7 @@ def main(path):
         else:
             verdict = "unclear: " + md(cell.get("reason", ""))
         dev = next((c.get("deviation") for c in cell.get("checks", []) if c.get("deviation")), None)
-        how = md(dev["actual"]) if dev else ""
+        how = md(dev["reason"]) if dev else ""
         print(f"| {p['name']} {p.get('version', '')} | {verdict} | {md(seen(first.get('summary', '')))} | {how} |")
 
 
