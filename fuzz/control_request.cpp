@@ -38,7 +38,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   try {
     switch (data[0] % 4) {
       case 0:
-        check(bgw::control::decode_fault_request(rest, bgw::sim::Response{}));
+        check(bgw::control::decode_fault_request(rest, bgw::sim::Response{}, rest.size() % 2 == 0));
         break;
       case 1:
         check(bgw::control::decode_upstream_request(rest));

@@ -18,6 +18,8 @@
 #include "fault_catalogue.hpp"
 #include "journal_file.hpp"
 #include "net.hpp"
+#include "tls_material.hpp"
+#include "tls_spec.hpp"
 #include "units.hpp"
 #include "upstream.hpp"
 
@@ -43,6 +45,16 @@ void usage(std::ostream& out) {
          "                         same port (SO_REUSEPORT; the kernel spreads connections);\n"
          "                         each thread journals and counts (rule indices) on its own\n"
          "                         (default: 1; needs a listener that accepts, no --listen-fd)\n"
+         "  --tls                  speak TLS (a certificate from a CA made at start)\n"
+         "  --tls-cert KIND        the certificate: good, wrong_name, ip_only, expired,\n"
+         "                         not_yet_valid, self_signed, unknown_ca, missing_intermediate\n"
+         "                         (default: good; implies --tls)\n"
+         "  --tls-key KIND         rsa | ecdsa (default: ecdsa; implies --tls)\n"
+         "  --tls-version V        accept 1.0, 1.1, 1.2 or 1.3 (repeatable; default 1.2 and\n"
+         "                         1.3; implies --tls)\n"
+         "  --tls-alpn PROTO       answer ALPN with PROTO (repeatable; implies --tls)\n"
+         "  --tls-ca-dir DIR       write the CA a client must trust into DIR: upstream-ca.pem,\n"
+         "                         upstream-intermediate.pem, upstream-ca-chain.pem\n"
          "  --version              print the version\n"
          "Options take their value as `--opt value` or `--opt=value`; a bad one exits 2.\n"
          "Prints \"listening ADDR:PORT\" on stdout once listening.\n";
@@ -117,6 +129,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> param_texts;
   sim::FaultParams params;
   bool show_version = false;
+  bool tls = false;
+  std::string tls_cert, tls_key, tls_ca_dir;
+  std::vector<std::string> tls_versions, tls_alpn;
   auto bad = [](const std::string& m) {
     std::cerr << "bgw-upstream: " << m << "\n";
     usage(std::cerr);
@@ -141,6 +156,13 @@ int main(int argc, char** argv) {
   app.add_option("--journal-file", journal_file);
   app.add_option("--journal-max-bytes", journal_max_bytes);
   app.add_option("--threads", threads)->check(CLI::Range(1, 256));
+  app.add_flag("--tls", tls);
+  app.add_option("--tls-cert", tls_cert);
+  app.add_option("--tls-key", tls_key);
+  app.add_option("--tls-version", tls_versions)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--tls-alpn", tls_alpn)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  app.add_option("--tls-ca-dir", tls_ca_dir);
   app.add_flag("--version", show_version);
   try {
     app.parse(argc, argv);
@@ -166,6 +188,35 @@ int main(int argc, char** argv) {
   if (!max_bytes) return bad("--journal-max-bytes takes a size such as 1GiB, 512MiB or 0");
   if (*max_bytes > 0 && journal_file.empty())
     return bad("--journal-max-bytes needs --journal-file");
+  if (tls || !tls_cert.empty() || !tls_key.empty() || !tls_versions.empty() || !tls_alpn.empty()) {
+    sim::TlsSpec t;
+    if (!tls_cert.empty()) {
+      const auto kind = sim::parse_cert_kind(tls_cert);
+      if (!kind)
+        return bad(
+            "--tls-cert takes good, wrong_name, ip_only, expired, not_yet_valid, "
+            "self_signed, unknown_ca or missing_intermediate, not '" +
+            tls_cert + "'");
+      t.cert = *kind;
+    }
+    if (!tls_key.empty()) {
+      const auto kind = sim::parse_key_kind(tls_key);
+      if (!kind) return bad("--tls-key takes rsa or ecdsa, not '" + tls_key + "'");
+      t.key = *kind;
+    }
+    for (const std::string& v : tls_versions) {
+      const auto version = sim::parse_tls_version(v);
+      if (!version) return bad("--tls-version takes 1.0, 1.1, 1.2 or 1.3, not '" + v + "'");
+      t.versions.push_back(*version);
+    }
+    for (const std::string& p : tls_alpn) {
+      // RFC 7301 §3.1: a protocol name is 1 to 255 bytes.
+      if (p.empty() || p.size() > 255) return bad("--tls-alpn takes a name of 1 to 255 bytes");
+      t.alpn.push_back(p);
+    }
+    spec.tls = std::move(t);
+  }
+  if (!tls_ca_dir.empty() && !spec.tls) return bad("--tls-ca-dir needs --tls");
   const sim::FaultInfo* info = nullptr;
   if (!fault.empty()) {
     info = sim::find_fault(fault);
@@ -184,6 +235,8 @@ int main(int argc, char** argv) {
     params[p.substr(0, eq)] = std::get<sim::ParamValue>(parsed);
   }
   if (!fault.empty()) {
+    if (sim::needs_tls(*info) && !spec.tls)
+      return bad("fault '" + fault + "' needs a TLS upstream: add --tls");
     auto lowered = sim::lower_fault(fault, params, spec.response);
     if (auto* e = std::get_if<sim::FaultError>(&lowered)) return bad(e->param + ": " + e->message);
     auto& f = std::get<sim::LoweredFault>(lowered);
@@ -197,6 +250,8 @@ int main(int argc, char** argv) {
     return bad("--threads needs a listener that accepts (not refuse or blackhole)");
 
   try {
+    // Written before listening, so a client that waits for "listening" finds it.
+    if (!tls_ca_dir.empty()) sim::write_run_ca(tls_ca_dir);
     // One thread runs this context and nothing else posts to it: no locks needed (a measured
     // few percent of CPU per request; see docs/performance.md).
     sim::net::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE);

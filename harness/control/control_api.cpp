@@ -153,7 +153,7 @@ ApiReply ControlApi::upstream_route(int route_id, const std::string& name,
         return ok(json::object{{"seq", feed_.add_change("remove_upstream", name)}});
       }
       case RouteId::set_faults: {
-        auto decoded = decode_fault_request(request.body, up->response());
+        auto decoded = decode_fault_request(request.body, up->response(), up->tls() != nullptr);
         if (auto* e = std::get_if<ApiError>(&decoded)) return error_reply(*e);
         auto& faults = std::get<FaultRequest>(decoded);
         // In a file, nth/first/last count from the upstream's start; set at runtime, they count

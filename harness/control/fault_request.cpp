@@ -8,7 +8,8 @@
 
 namespace bgw::control {
 std::variant<FaultRequest, ApiError> decode_fault_request(std::string_view body,
-                                                          const sim::Response& base) {
+                                                          const sim::Response& base,
+                                                          bool tls_upstream) {
   auto parsed = parse_json_body(body);
   if (auto* e = std::get_if<ApiError>(&parsed)) return std::move(*e);
   const boost::json::value& v = std::get<boost::json::value>(parsed);
@@ -34,7 +35,8 @@ std::variant<FaultRequest, ApiError> decode_fault_request(std::string_view body,
 
   const TomlText toml = objects_as_toml("rule", objects, pointers);
   auto decoded = scenario::decode_fault_rules(
-      toml.text, base, "switch the listener with PUT /upstreams/{name}/listener instead");
+      toml.text, base, "switch the listener with PUT /upstreams/{name}/listener instead",
+      tls_upstream);
   if (!decoded.ok()) return invalid_request(toml, decoded.diagnostics, "invalid fault rules");
   return FaultRequest{std::move(decoded.rules), std::move(decoded.origins), v};
 }

@@ -23,8 +23,10 @@ struct FaultRequest {
 };
 
 /// Rules lowered against the upstream's default response `base`; a 400 for malformed JSON, a
-/// 422 for JSON that is not a valid rule set.
+/// 422 for JSON that is not a valid rule set, or a tls_* fault for an upstream that does not
+/// speak TLS (`tls_upstream` false).
 std::variant<FaultRequest, ApiError> decode_fault_request(std::string_view body,
-                                                          const sim::Response& base);
+                                                          const sim::Response& base,
+                                                          bool tls_upstream);
 
 }  // namespace bgw::control

@@ -30,6 +30,18 @@ boost::json::object upstream_view(std::string_view name, const sim::Upstream& up
   out["address"] = upstream.address();
   out["port"] = upstream.port();
   out["listener"] = sim::to_string(upstream.mode());
+  // A TLS upstream says so, with what it presents: a test can check it added what it meant.
+  if (const sim::TlsSpec* tls = upstream.tls()) {
+    boost::json::array versions;
+    for (const auto v : tls->versions) versions.emplace_back(sim::to_string(v));
+    boost::json::array alpn;
+    for (const auto& p : tls->alpn) alpn.emplace_back(p);
+    out["tls"] = boost::json::object{{"cert", sim::to_string(tls->cert)},
+                                     {"key", sim::to_string(tls->key)},
+                                     {"versions", std::move(versions)},
+                                     {"alpn", std::move(alpn)},
+                                     {"server_name", tls->server_name}};
+  }
   out["faults"] = std::move(faults);
   out["counters"] = std::move(counters);
   return out;

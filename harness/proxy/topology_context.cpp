@@ -187,7 +187,11 @@ TemplateValue make_context(const scenario::Scenario& sc, const Bindings& b,
   const scenario::UpstreamTlsSettings tls =
       p.upstream_tls.value_or(scenario::UpstreamTlsSettings{});
   c.set("upstream_tls.enabled", any_tls);
-  c.set("upstream_tls.verify", tls.verify);
+  // Exactly one of the three is true; with proxy_default a template says nothing about
+  // verification and gives the proxy no CA.
+  c.set("upstream_tls.verify", tls.verify == scenario::TlsVerify::on);
+  c.set("upstream_tls.no_verify", tls.verify == scenario::TlsVerify::off);
+  c.set("upstream_tls.proxy_default", tls.verify == scenario::TlsVerify::proxy_default);
   c.set("upstream_tls.sni", tls.sni.empty() ? std::string(sim::default_server_name) : tls.sni);
   c.set("upstream_ca", b.upstream_ca);
   c.set("upstream_ca_chain", b.upstream_ca_chain);

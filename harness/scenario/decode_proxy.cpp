@@ -134,6 +134,21 @@ void require_topology_features(Scenario& s) {
       require_feature(s, "upstream_tls", u.where);
       break;
     }
+  // An adapter that takes one scheme for the whole pool (nginx's proxy_pass) would speak TLS to
+  // the cleartext members, or the reverse.
+  const auto speaks_tls = [&](std::string_view name) {
+    return std::any_of(s.upstreams.begin(), s.upstreams.end(),
+                       [&](const Upstream& u) { return u.name == name && u.spec.tls.has_value(); });
+  };
+  std::vector<std::pair<std::string_view, Location>> members;
+  for (const PoolMember& m : s.proxy.pool) members.emplace_back(m.upstream.value, m.upstream.where);
+  if (s.proxy.pool.empty())
+    for (const Upstream& u : s.upstreams) members.emplace_back(u.name, u.where);
+  const bool some_tls = std::any_of(members.begin(), members.end(),
+                                    [&](const auto& m) { return speaks_tls(m.first); });
+  const auto plain = std::find_if(members.begin(), members.end(),
+                                  [&](const auto& m) { return !speaks_tls(m.first); });
+  if (some_tls && plain != members.end()) require_feature(s, "upstream_tls_mixed", plain->second);
 }
 
 Proxy decode_proxy(Decoder& d, const toml::node* node) {
@@ -210,7 +225,19 @@ Proxy decode_proxy(Decoder& d, const toml::node* node) {
     TableReader tr(d, *tt, keys::proxy_upstream_tls);
     UpstreamTlsSettings s;
     s.where = tr.where();
-    if (auto v = tr.boolean("verify")) s.verify = *v;
+    if (const toml::node* v = tr.get("verify")) {
+      // "default" leaves verification to the proxy's own default (and gives it no CA), so a
+      // scenario can measure whether a proxy verifies upstream certificates out of the box.
+      if (const auto* b = v->as_boolean())
+        s.verify = b->get() ? TlsVerify::on : TlsVerify::off;
+      else if (const auto* str = v->as_string(); str != nullptr && str->get() == "default")
+        s.verify = TlsVerify::proxy_default;
+      else
+        d.error(d.at(*v),
+                "'verify' must be true, false or \"default\" (the proxy's own default), "
+                "not " +
+                    shown(*v));
+    }
     if (auto v = tr.string("sni")) {
       // A DNS name (RFC 6066 §3: SNI carries host names, never addresses).
       const bool name_like =

@@ -1,6 +1,7 @@
 #include "runtime_tables.hpp"
 
 #include "harness/scenario/sections.hpp"
+#include "simulator/fault_catalogue.hpp"
 
 namespace bgw::scenario {
 namespace {
@@ -29,13 +30,19 @@ void decode_text(std::string_view text, Diagnostics& diagnostics, Decode decode)
 }  // namespace
 
 FaultRulesResult decode_fault_rules(std::string_view text, const sim::Response& base,
-                                    std::string_view listener_hint) {
+                                    std::string_view listener_hint, bool tls_upstream) {
   FaultRulesResult result;
   decode_text(text, result.diagnostics, [&](detail::Decoder& d, const toml::table& root) {
     const toml::node* rules = root.get("rule");
     if (rules == nullptr) return;
     detail::for_each_table(d, *rules, "rule", detail::max_rules, [&](const toml::table& t) {
       if (auto rule = detail::decode_fault_table(d, t, base, listener_hint)) {
+        const sim::FaultInfo* f = sim::find_fault(rule->origin.fault);
+        if (!tls_upstream && f != nullptr && sim::needs_tls(*f))
+          d.error(rule->origin.where,
+                  "fault \"" + rule->origin.fault +
+                      "\" needs a TLS upstream, and this one speaks cleartext: add an upstream "
+                      "with \"tls\": {} (POST /upstreams) for TLS faults");
         result.rules.push_back(std::move(rule->rule));
         result.origins.push_back(std::move(rule->origin));
       }

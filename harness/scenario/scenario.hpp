@@ -150,9 +150,16 @@ struct ProxyOverride {
 
 /// How the proxy speaks to TLS upstreams ([proxy] upstream_tls). Adapters render it; the
 /// upstreams' own side is sim::TlsSpec on each upstream.
+/// How the proxy checks an upstream's certificate.
+enum class TlsVerify {
+  on,             ///< against the run CA and the name
+  off,            ///< told not to verify
+  proxy_default,  ///< nothing said: the proxy's own default, without the run CA
+};
+
 struct UpstreamTlsSettings {
-  bool verify = true;  ///< verify the upstream's certificate against the run CA
-  std::string sni;     ///< the name sent as SNI and verified; empty: sim::default_server_name
+  TlsVerify verify = TlsVerify::on;
+  std::string sni;  ///< the name sent as SNI and verified; empty: sim::default_server_name
   Location where;
 };
 

@@ -132,7 +132,7 @@ std::span<const std::string_view> known_proxies() {
 }
 
 std::span<const std::string_view> known_features() {
-  static constexpr std::array<std::string_view, 11> names{
+  static constexpr std::array<std::string_view, 12> names{
       "retries",               // retries to another upstream on failure
       "retry_non_idempotent",  // may retry POST and other non-idempotent methods
       // with non_idempotent = false, still retries a POST whose connect failed (never sent)
@@ -145,6 +145,7 @@ std::span<const std::string_view> known_features() {
       "client_keepalive",     // keeps client connections open
       "send_timeout",         // a separate timeout for sending the request upstream
       "upstream_tls",         // speaks TLS to upstreams, with or without verification
+      "upstream_tls_mixed",   // one pool mixes TLS and cleartext upstreams
   };
   return names;
 }

@@ -23,6 +23,7 @@
 #include "harness/control/event_feed.hpp"
 #include "harness/scenario/load.hpp"
 #include "harness/scenario/simulation.hpp"
+#include "tests/support/tls_client.hpp"
 
 namespace {
 
@@ -228,6 +229,35 @@ TEST_F(ControlApiTest, UpstreamsAreAddedAndRemovedAndResetRestoresTheFile) {
   auto b = body(call("GET", "/upstreams/b"));
   EXPECT_EQ(b.at("listener"), "accept");
   EXPECT_EQ(b.at("faults").as_array().size(), 1u);
+}
+
+// An upstream added with "tls" speaks it (a real OpenSSL client shakes hands with it), shows
+// what it presents, and takes tls_* faults; a cleartext upstream refuses them with a 422.
+TEST_F(ControlApiTest, TlsUpstreamsAreAddedShownAndTakeTlsFaults) {
+  start();
+  auto added = call("POST", "/upstreams", R"({"name":"s","tls":{"cert":"expired","key":"rsa"}})");
+  ASSERT_EQ(added.status, 201) << added.body;
+  const auto view = body(call("GET", "/upstreams/s"));
+  ASSERT_TRUE(view.as_object().contains("tls")) << json::serialize(view);
+  EXPECT_EQ(view.at("tls").at("cert"), "expired");
+  EXPECT_EQ(view.at("tls").at("key"), "rsa");
+  EXPECT_FALSE(body(call("GET", "/upstreams/a")).as_object().contains("tls"));
+
+  bgw::test::TlsClientOptions o;
+  o.port = port_of("s");
+  const auto served = bgw::test::tls_exchange(o);
+  EXPECT_TRUE(served.handshake_ok) << served.describe();
+  EXPECT_THAT(served.bytes, HasSubstr("200 OK")) << served.describe();
+
+  const std::string alert = R"({"fault":"tls_handshake_alert","params":{"alert":"unknown_ca"}})";
+  auto refused = call("PUT", "/upstreams/a/faults", alert);
+  EXPECT_EQ(refused.status, 422) << refused.body;
+  EXPECT_THAT(refused.body, HasSubstr("needs a TLS upstream"));
+  EXPECT_EQ(body(call("GET", "/upstreams/a")).at("faults").as_array().size(), 0u);  // unchanged
+  ASSERT_EQ(call("PUT", "/upstreams/s/faults", alert).status, 200);
+  const auto failed = bgw::test::tls_exchange(o);
+  EXPECT_FALSE(failed.handshake_ok) << failed.describe();
+  EXPECT_EQ(failed.handshake_error, "tlsv1 alert unknown ca") << failed.describe();
 }
 
 TEST_F(ControlApiTest, JournalHasEveryChangeAndWireEventInOrder) {

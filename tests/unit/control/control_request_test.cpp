@@ -64,14 +64,14 @@ bgw::sim::Response plain() {
 }
 
 TEST(ControlFaultRequest, OneRuleOrAnArrayInTheFilesVocabulary) {
-  auto one = decode_fault_request(R"({"fault":"reset_after_request"})", plain());
+  auto one = decode_fault_request(R"({"fault":"reset_after_request"})", plain(), false);
   ASSERT_TRUE(std::holds_alternative<FaultRequest>(one)) << std::get<ApiError>(one).message;
   EXPECT_EQ(std::get<FaultRequest>(one).rules.size(), 1u);
 
   auto two = decode_fault_request(
       R"([{"fault":"stall_before_headers","params":{"duration":"1500ms"},"nth":2},
           {"steps":[{"read":"whole"},{"write":"HTTP/1.1 200 OK\r\n"},{"half_close":true}]}])",
-      plain());
+      plain(), false);
   ASSERT_TRUE(std::holds_alternative<FaultRequest>(two)) << std::get<ApiError>(two).message;
   const auto& rules = std::get<FaultRequest>(two).rules;
   ASSERT_EQ(rules.size(), 2u);
@@ -80,10 +80,10 @@ TEST(ControlFaultRequest, OneRuleOrAnArrayInTheFilesVocabulary) {
 }
 
 TEST(ControlFaultRequest, MalformedJsonIs400WithTheByte) {
-  auto e = std::get<ApiError>(decode_fault_request(R"({"fault": )", plain()));
+  auto e = std::get<ApiError>(decode_fault_request(R"({"fault": )", plain(), false));
   EXPECT_EQ(e.status, 400);
   EXPECT_THAT(e.message, HasSubstr("malformed JSON"));
-  auto trailing = std::get<ApiError>(decode_fault_request(R"({} x)", plain()));
+  auto trailing = std::get<ApiError>(decode_fault_request(R"({} x)", plain(), false));
   EXPECT_EQ(trailing.status, 400);
 }
 
@@ -91,7 +91,7 @@ TEST(ControlFaultRequest, EachProblemAt422WithItsPointerAndTheLoadersWords) {
   auto e = std::get<ApiError>(decode_fault_request(
       R"([{"fault":"stall_before_headers","params":{"duraton":"1s"}},{"fault":"rest_after_request"},
           {"fault":"ok","probability":"half"}])",
-      plain()));
+      plain(), false));
   EXPECT_EQ(e.status, 422);
   ASSERT_EQ(e.errors.size(), 3u) << e.message;
   EXPECT_EQ(e.errors[0].path, "/0/params/duraton");
@@ -100,22 +100,38 @@ TEST(ControlFaultRequest, EachProblemAt422WithItsPointerAndTheLoadersWords) {
   EXPECT_THAT(e.errors[1].message, HasSubstr("did you mean \"reset_after_request\"?"));
   EXPECT_EQ(e.errors[2].path, "/2/probability");
 
-  auto null = std::get<ApiError>(decode_fault_request(R"({"fault":"ok","nth":null})", plain()));
+  auto null =
+      std::get<ApiError>(decode_fault_request(R"({"fault":"ok","nth":null})", plain(), false));
   EXPECT_EQ(null.status, 422);
   EXPECT_EQ(null.errors.at(0).path, "/nth");
-  auto scalar = std::get<ApiError>(decode_fault_request("42", plain()));
+  auto scalar = std::get<ApiError>(decode_fault_request("42", plain(), false));
   EXPECT_EQ(scalar.status, 422);
-  auto not_object = std::get<ApiError>(decode_fault_request(R"([{"fault":"ok"}, 3])", plain()));
+  auto not_object =
+      std::get<ApiError>(decode_fault_request(R"([{"fault":"ok"}, 3])", plain(), false));
   EXPECT_EQ(not_object.errors.at(0).path, "/1");
   // A listener fault is not a rule: the message says where to switch the listener.
-  auto listener = std::get<ApiError>(decode_fault_request(R"({"fault":"refuse"})", plain()));
+  auto listener = std::get<ApiError>(decode_fault_request(R"({"fault":"refuse"})", plain(), false));
   EXPECT_THAT(listener.message, HasSubstr("/listener"));
+}
+
+// A tls_* fault on a cleartext upstream would do nothing (no handshake to break): refused with
+// the field it came from, as a scenario file refuses it; on a TLS upstream it is a rule.
+TEST(ControlFaultRequest, ATlsFaultNeedsATlsUpstream) {
+  const auto* body = R"([{"fault":"ok"},{"fault":"tls_stall_before_server_hello"}])";
+  auto e = std::get<ApiError>(decode_fault_request(body, plain(), false));
+  EXPECT_EQ(e.status, 422);
+  ASSERT_EQ(e.errors.size(), 1u) << e.message;
+  EXPECT_EQ(e.errors[0].path.rfind("/1", 0), 0u) << e.errors[0].path;
+  EXPECT_THAT(e.errors[0].message, HasSubstr("needs a TLS upstream"));
+  auto ok = decode_fault_request(body, plain(), true);
+  ASSERT_TRUE(std::holds_alternative<FaultRequest>(ok)) << std::get<ApiError>(ok).message;
+  EXPECT_EQ(std::get<FaultRequest>(ok).rules.size(), 2u);
 }
 
 TEST(ControlFaultRequest, KeysAndStringsThatNeedEscapingInTomlStayIntact) {
   // A key with a dot, quotes and non-ASCII in a value: written as TOML strings, not bare words.
-  auto e =
-      std::get<ApiError>(decode_fault_request(R"({"fault":"ok","a.b\"c":"\u00e9\n"})", plain()));
+  auto e = std::get<ApiError>(
+      decode_fault_request(R"({"fault":"ok","a.b\"c":"\u00e9\n"})", plain(), false));
   ASSERT_EQ(e.errors.size(), 1u);
   EXPECT_EQ(e.errors[0].path, "/a.b\"c");
   EXPECT_EQ(pointer_append("/x", "a/b~c"), "/x/a~1b~0c");
@@ -139,6 +155,16 @@ TEST(ControlUpstreamRequest, DecodesAnUpstreamTableAndRefusesATimeline) {
       decode_upstream_request(R"({"name":"c","event":[{"at":"1s","action":"crash"}]})"));
   EXPECT_EQ(timeline.errors.at(0).path, "/event");
   EXPECT_EQ(std::get<ApiError>(decode_upstream_request(R"({"listener":"refuse"})")).status, 422);
+  // TLS: an upstream added with "tls" speaks it and may carry tls_* faults; without, it may not.
+  auto tls = decode_upstream_request(
+      R"({"name":"s","tls":{"cert":"expired"},"fault":[{"fault":"tls_handshake_alert"}]})");
+  ASSERT_TRUE(std::holds_alternative<UpstreamRequest>(tls)) << std::get<ApiError>(tls).message;
+  ASSERT_TRUE(std::get<UpstreamRequest>(tls).upstream.spec.tls.has_value());
+  EXPECT_EQ(std::get<UpstreamRequest>(tls).upstream.spec.tls->cert, bgw::sim::CertKind::expired);
+  auto cleartext = std::get<ApiError>(
+      decode_upstream_request(R"({"name":"c","fault":[{"fault":"tls_handshake_alert"}]})"));
+  EXPECT_EQ(cleartext.errors.at(0).path.rfind("/fault/0", 0), 0u) << cleartext.errors.at(0).path;
+  EXPECT_THAT(cleartext.errors.at(0).message, HasSubstr("needs a TLS upstream"));
   EXPECT_EQ(std::get<ApiError>(decode_upstream_request(R"({"name":"c","address":"10.0.0.1"})"))
                 .errors.at(0)
                 .path,

@@ -46,7 +46,7 @@ TEST(ScenarioTls, DecodesTheUpstreamsTlsAndTheProxysSettings) {
   EXPECT_EQ(secure.tls->alpn, std::vector<std::string>{"http/1.1"});
   EXPECT_FALSE(r.scenario->upstreams.at(1).spec.tls.has_value());
   ASSERT_TRUE(r.scenario->proxy.upstream_tls.has_value());
-  EXPECT_FALSE(r.scenario->proxy.upstream_tls->verify);
+  EXPECT_EQ(r.scenario->proxy.upstream_tls->verify, bgw::scenario::TlsVerify::off);
   EXPECT_EQ(r.scenario->proxy.upstream_tls->sni, "backend.example");
 }
 
@@ -91,6 +91,51 @@ TEST(ScenarioTls, WithoutUpstreamTlsAdaptersVerifyTheDefaultName) {
   const auto ctx = bgw::proxy::make_context(*r.scenario, {}, "nginx");
   EXPECT_EQ(bgw::proxy::render_template("{{upstream_tls.verify}} {{upstream_tls.sni}}", ctx, "t"),
             "true upstream.badgateway.test");
+}
+
+// Exactly one of verify / no_verify / proxy_default is true, so a template can render each case
+// (and render nothing about verification for the proxy's own default).
+TEST(ScenarioTls, VerifyDefaultLeavesVerificationToTheProxy) {
+  const auto text = [](std::string_view verify) {
+    return "[scenario]\nname = \"t\"\ndescription = \"d\"\n[[upstream]]\nname = \"a\"\n"
+           "tls = {}\n[proxy]\nupstream_tls = { verify = " +
+           std::string(verify) + " }\n";
+  };
+  const auto modes = [&](std::string_view verify) {
+    const auto r = load_scenario_text(text(verify), "t.toml");
+    EXPECT_TRUE(r.ok()) << dump(r);
+    if (!r.ok()) return std::string();
+    const auto ctx = bgw::proxy::make_context(*r.scenario, {}, "nginx");
+    return bgw::proxy::render_template(
+        "{{upstream_tls.verify}} {{upstream_tls.no_verify}} {{upstream_tls.proxy_default}}", ctx,
+        "t");
+  };
+  EXPECT_EQ(modes("true"), "true false false");
+  EXPECT_EQ(modes("false"), "false true false");
+  EXPECT_EQ(modes("\"default\""), "false false true");
+  const auto r = load_scenario_text(text("\"defaults\""), "t.toml");
+  ASSERT_FALSE(r.ok());
+  EXPECT_NE(dump(r).find("t.toml:8:27: error: 'verify' must be true, false or \"default\""),
+            std::string::npos)
+      << dump(r);
+}
+
+// A pool that mixes TLS and cleartext members needs an adapter that sets the scheme per member;
+// nginx takes one scheme for the whole proxy_pass and skips such a scenario instead.
+TEST(ScenarioTls, APoolMixingTlsAndCleartextRequiresUpstreamTlsMixed) {
+  const auto required = [](const std::string& text) {
+    const auto r = load_scenario_text(text, "t.toml");
+    EXPECT_TRUE(r.ok()) << dump(r);
+    std::string out;
+    if (r.ok())
+      for (const auto& q : r.scenario->meta.requirements) out += q.text + " ";
+    return out;
+  };
+  EXPECT_EQ(required(kFile), "upstream_tls upstream_tls_mixed ");
+  // The cleartext upstream is outside the pool: the proxy speaks only TLS.
+  EXPECT_EQ(required(kFile + "pool = [\"secure\"]\n"), "upstream_tls ");
+  EXPECT_EQ(required(kFile + "pool = [\"secure\", { upstream = \"plain\", backup = true }]\n"),
+            "upstream_tls upstream_tls_mixed ");
 }
 
 }  // namespace
