@@ -52,6 +52,13 @@ every run). Two changed, both explained and both now declared:
   without a response. Both orders are real, so the adapter now records it as an intermittent
   deviation (xfail when it happens, pass when not; 6 runs alone afterwards: 4 pass, 2 xfail).
 
+The TLS class (`tls/`, 2026-12-04): every adapter that declares `upstream_tls` ran it at least
+4 times, and caddy, h2o and nghttpx also with `--repeat 10`, trafficserver with `--repeat 5`.
+Four cells vary, each declared as an *intermittent* deviation with its cause: nghttpx
+`tls-cert-ip-only-verify-on` (no response in 2 of 65 runs), `tls-close-notify-mid-body` (about 3
+of 15) and `tls-fin-without-close-notify-close-delimited`; Traffic Server
+`tls-close-notify-mid-body` (3 and 6 of 20: a race between its two tunnel sides).
+
 Earlier (2026-11-24: the table's run and four more in a row, 5 × 900 cells; 894 never changed):
 
 - Squid, `stall-before-headers` and `post-not-retried-after-stall`: xfail in 4 runs, pass in 1.

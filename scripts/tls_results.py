@@ -12,6 +12,19 @@ import sys
 
 VERIFY_DEFAULT = "tls-cert-verify-default"
 
+# What the verify-by-default table cannot measure for proxies that do not run the TLS class,
+# from their adapters (proxies/*.toml, above `features`) and their sources.
+NOT_RUN = {
+    "apache2": "TLS to backends works, but not with the scenario's config: Apache checks only the "
+               "member URL's host, an address here (never matched against IP SANs); by default "
+               "SSLProxyVerify none: the chain is not checked, the name and dates are",
+    "squid": "Debian 12's GnuTLS build reads no reply from a TLS cache_peer, and never verifies "
+             "one or sends SNI (the ssl* options need the OpenSSL build, squid-openssl)",
+    "varnish": "no TLS to backends in open-source Varnish",
+    "lighttpd": "mod_proxy speaks cleartext to backends",
+    "tinyproxy": "no TLS to upstreams",
+}
+
 
 def md(text):
     """Escapes text for a Markdown table cell."""
@@ -25,6 +38,9 @@ def seen(summary):
     """'502 Bad Gateway, 157 B body complete, kept open after 50.7 ms' -> '502, 51 ms'."""
     if not summary:
         return "no exchange"
+    eof = re.match(r"EOF with no byte after ([\d.]+) ms", summary)
+    if eof:
+        return f"no response (closed at {float(eof.group(1)):.0f} ms)"
     status = re.match(r"(\d{3}) ", summary)
     out = status.group(1) if status else summary.split(",")[0]
     cut = re.search(r"(\d+) of (\d+) B body, truncated", summary)
@@ -58,17 +74,24 @@ def main(path):
     rows = [s for s in m["scenarios"] if s["name"].startswith("tls-")]
     if not rows:
         return
+    ran = [p for p in proxies
+           if any(s["cells"].get(p["name"], {}).get("cell", "skip") != "skip" for s in rows)]
+    not_run = [p for p in proxies if p not in ran]
     print("\n## TLS to upstreams: what each proxy answered\n")
     print("What the client got through each proxy for each scenario of `scenarios/conformance/tls/`"
           " (first request: status, the body when it was cut, and when the response ended), with the"
-          " cell's mark from the table above. `–`: the adapter does not render TLS to upstreams"
-          " (see [adapters.md](adapters.md), feature `upstream_tls`).\n")
-    head = " | ".join(f"{p['name']} {p.get('version', '')}".strip() for p in proxies)
+          " cell's mark from the table above. The proxies whose adapters do not declare"
+          " `upstream_tls` are listed under it.\n")
+    head = " | ".join(f"{p['name']} {p.get('version', '')}".strip() for p in ran)
     print(f"| scenario | {head} |")
-    print("|:---|" + ":---|" * len(proxies))
+    print("|:---|" + ":---|" * len(ran))
     for s in rows:
-        cells = " | ".join(cell_text(s["cells"].get(p["name"], {"cell": "skip"})) for p in proxies)
+        cells = " | ".join(cell_text(s["cells"].get(p["name"], {"cell": "skip"})) for p in ran)
         print(f"| {md(s['name'].removeprefix('tls-'))} | {cells} |")
+    if not_run:
+        print("\nNot run (the adapter does not declare `upstream_tls`):\n")
+        for p in not_run:
+            print(f"- {p['name']}: {md(NOT_RUN.get(p['name'], 'see its adapter'))}")
 
     verify = next((s for s in rows if s["name"] == VERIFY_DEFAULT), None)
     if verify is None:
@@ -84,7 +107,7 @@ def main(path):
     for p in proxies:
         cell = verify["cells"].get(p["name"], {"cell": "skip"})
         if cell.get("cell") == "skip":
-            print(f"| {p['name']} | – (no TLS to upstreams) | – | {md(cell.get('reason', ''))} |")
+            print(f"| {p['name']} | not run | – | {md(NOT_RUN.get(p['name'], cell.get('reason', '')))} |")
             continue
         first = (cell.get("exchanges") or [{}])[0]
         status = first.get("status")
