@@ -22,21 +22,8 @@ for tool in "$BGW" "$NGINX" "$WRK"; do
   [[ -x "$tool" ]] || { echo "compare_wrk: missing $tool" >&2; exit 2; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-# Wait (bounded) until something accepts on the port: an event, not a fixed delay.
-wait_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "compare_wrk: nothing listening on port $1" >&2; return 1
-}
+# work, pids (killed on exit), free_port, wait_port, cpu_ticks, HZ.
+source bench/server_lib.sh
 
 port=$(free_port)
 mkdir -p "$work/nginx/logs"

@@ -25,30 +25,8 @@ for tool in "$SIM" "$NGINX" "$(command -v openssl)"; do
   [[ -x "$tool" ]] || { echo "tls_handshake_cpu: missing $tool" >&2; exit 2; }
 done
 
-work=$(mktemp -d)
-pids=()
-cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT INT TERM
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-wait_port() {  # bounded: something accepts on the port
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then return 0; fi
-    sleep 0.05
-  done
-  echo "tls_handshake_cpu: nothing listening on port $1" >&2; return 1
-}
-cpu_ticks() {  # "user system" clock ticks of a process and its children
-  local user=0 system=0 p
-  for p in "$@" $(pgrep -P "$1" || true); do
-    [[ -r /proc/$p/stat ]] || continue
-    read -r -a f < <(sed 's/^.*) //' "/proc/$p/stat")
-    user=$((user + f[11]))
-    system=$((system + f[12]))
-  done
-  echo "$user $system"
-}
-HZ=$(getconf CLK_TCK)
+# work, pids (killed on exit), free_port, wait_port, cpu_ticks, HZ.
+source bench/server_lib.sh
 
 # nginx's chain, made the way the simulator's is: root -> intermediate -> leaf, the leaf sent
 # with its intermediate (the simulator makes its own in-process; this script only needs files).
