@@ -308,6 +308,9 @@ std::optional<sim::Script> decode_steps_list(Decoder& d, const toml::node& n, si
   // connection's handshake; in a connection rule a 'handshake' or a 'serve' step runs it.
   std::size_t handshake_at = 0;
   std::string_view handshake_by;
+  // The 'server_hello_only' step (0: none): after a ServerHello sent alone no handshake can
+  // complete, so nothing that needs one may follow, and the connection must end.
+  std::size_t hello_only_at = 0;
   for (std::size_t i = 0; i < a->size(); ++i) {
     const toml::node& e = *a->get(i);
     const auto* t = as_table(d, e, "entries of 'steps'");
@@ -334,9 +337,19 @@ std::optional<sim::Script> decode_steps_list(Decoder& d, const toml::node& n, si
       d.error(d.at(e), "a 'serve' step only runs in a connection rule; add on = \"connection\"");
       ok = false;
     }
-    if (sim::is_tls_step(*step) &&
-        !tls_step_in_order(d, e, *step, scope, handshake_at, handshake_by))
+    const bool serves = std::holds_alternative<sim::ServeRequests>(*step);
+    if (hello_only_at != 0 && (sim::is_tls_step(*step) || serves)) {
+      d.error(d.at(e), "'" + std::string(serves ? "serve" : sim::step_name(*step)) +
+                           "' cannot follow step " + std::to_string(hello_only_at) +
+                           " ('server_hello_only'): no handshake can complete after a "
+                           "ServerHello sent alone");
       ok = false;
+    } else if (sim::is_tls_step(*step) &&
+               !tls_step_in_order(d, e, *step, scope, handshake_at, handshake_by)) {
+      ok = false;
+    }
+    if (hello_only_at == 0 && std::holds_alternative<sim::ServerHelloOnly>(*step))
+      hello_only_at = i + 1;
     if (handshake_at == 0 && (std::holds_alternative<sim::Handshake>(*step) ||
                               std::holds_alternative<sim::ServeRequests>(*step))) {
       handshake_at = i + 1;
@@ -348,6 +361,13 @@ std::optional<sim::Script> decode_steps_list(Decoder& d, const toml::node& n, si
       ended_at = i + 1;
     }
     script.push_back(std::move(*step));
+  }
+  if (ok && hello_only_at != 0 && !ended) {
+    d.error(d.at(n), "after 'server_hello_only' (step " + std::to_string(hello_only_at) +
+                         ") the steps must end the connection (close, reset, graceful_close, "
+                         "half_close or stall = \"0s\"): the handshake that would follow "
+                         "cannot complete");
+    ok = false;
   }
   if (ok && scope == sim::RuleScope::request && !ended && !reads) {
     d.error(d.at(n),

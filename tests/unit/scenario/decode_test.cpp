@@ -265,6 +265,17 @@ const std::vector<Case>& cases() {
       BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ serve = 1 }, { "
               "await_client_hello = true }]\n",
           9, 25, "which step 1 ('serve') already ran"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ server_hello_only = true }, "
+              "{ serve = 1 }]\n",
+          9, 40,
+          "'serve' cannot follow step 1 ('server_hello_only'): no handshake can complete after a "
+          "ServerHello sent alone"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ server_hello_only = true }, "
+              "{ handshake = {} }]\n",
+          9, 40, "'handshake' cannot follow step 1 ('server_hello_only')"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ server_hello_only = true }, "
+              "{ stall = \"1s\" }]\n",
+          9, 9, "after 'server_hello_only' (step 1) the steps must end the connection"),
       BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ provoke_alert = "
               "\"bad_record_mac\" }, { close = true }]\n",
           9, 10, "'provoke_alert' acts on TLS records, which need the handshake done"),
