@@ -56,11 +56,36 @@ sim::Response decode_response(Decoder& d, const toml::table& t) {
   return resp;
 }
 
+// ALPN protocol names, as upstream.tls and a handshake step list them: 1 to 255 bytes each, no
+// name twice. `key` is the array they came from, for the line:col of a bad entry.
+bool check_alpn(const TableReader& r, std::string_view key, const std::vector<std::string>& v) {
+  Decoder& d = r.decoder();
+  bool ok = true;
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::string& p = v[i];
+    const toml::node* e = r.get(key)->as_array()->get(i);
+    if (p.empty() || p.size() > 255) {
+      d.error(d.at(*e), "an ALPN protocol is 1 to 255 bytes (RFC 7301 §3.1)");
+      ok = false;
+    } else if (std::find(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(i), p) !=
+               v.begin() + static_cast<std::ptrdiff_t>(i)) {
+      d.error(d.at(*e), "ALPN protocol \"" + printable(p) + "\" is listed twice");
+      ok = false;
+    }
+  }
+  return ok;
+}
+
 // ---- custom steps ---------------------------------------------------------------------------
 
-constexpr std::string_view step_actions[] = {"read",  "write",      "respond", "drip",
-                                             "delay", "stall",      "close",   "graceful_close",
-                                             "reset", "half_close", "serve"};
+constexpr std::string_view step_actions[] = {"read",          "write",
+                                             "respond",       "drip",
+                                             "delay",         "stall",
+                                             "close",         "graceful_close",
+                                             "reset",         "half_close",
+                                             "serve",         "await_client_hello",
+                                             "handshake",     "server_hello_only",
+                                             "provoke_alert", "corrupt_next_record"};
 constexpr std::string_view respond_parts[] = {"all", "head", "body"};
 
 // `close = true`: the only value that means anything.
@@ -71,6 +96,42 @@ bool read_true(const TableReader& r, std::string_view key) {
                       "'" + std::string(key) + "' can only be true (leave the step out instead)");
   }
   return v.value_or(false);
+}
+
+// { handshake = {} }, or with what the server offers instead of the upstream's own settings.
+std::optional<sim::Step> decode_handshake(const TableReader& step) {
+  const toml::table* t = step.subtable("handshake");
+  if (t == nullptr) return std::nullopt;
+  Decoder& d = step.decoder();
+  TableReader r(d, *t, keys::fault_step_handshake);
+  sim::Handshake h;
+  bool ok = true;
+  if (auto v = r.enumeration<sim::TlsOffer>("offer"))
+    h.offer = *v;
+  else
+    ok = ok && !r.has("offer");
+  if (auto v = r.strings("alpn")) {
+    if (v->empty()) {
+      d.error(r.at("alpn"), "'alpn' is empty; leave it out to accept the upstream's own");
+      ok = false;
+    }
+    ok = check_alpn(r, "alpn", *v) && ok;
+    h.alpn = std::move(*v);
+  } else {
+    ok = ok && !r.has("alpn");
+  }
+  if (auto v = r.boolean("alpn_select")) {
+    // Without its own list the step selects nothing: the upstream's ALPN answers as usual.
+    if (!r.has("alpn")) {
+      r.reject("alpn_select", "only applies with 'alpn' (the protocols to select from)");
+      ok = false;
+    }
+    h.alpn_select_anyway = *v;
+  } else {
+    ok = ok && !r.has("alpn_select");
+  }
+  if (!ok) return std::nullopt;
+  return h;
 }
 
 std::optional<sim::Step> decode_step(Decoder& d, const toml::table& t, const sim::Response& base) {
@@ -179,10 +240,49 @@ std::optional<sim::Step> decode_step(Decoder& d, const toml::table& t, const sim
     g.max_wait = *v;
     return g;
   }
+  if (action == "handshake") return decode_handshake(r);
+  if (action == "provoke_alert") {
+    auto cause = r.enumeration<sim::TlsAlertCause>("provoke_alert");
+    if (!cause) return std::nullopt;
+    return sim::ProvokeAlert{*cause};
+  }
   if (!read_true(r, action)) return std::nullopt;
+  if (action == "await_client_hello") return sim::AwaitClientHello{};
+  if (action == "server_hello_only") return sim::ServerHelloOnly{};
+  if (action == "corrupt_next_record") return sim::CorruptNextRecord{};
   if (action == "close") return sim::Close{};
   if (action == "reset") return sim::Reset{};
   return sim::HalfClose{};
+}
+
+// TLS steps in the order a connection meets them: the ClientHello and the handshake's own steps
+// before the handshake, the record-layer ones after it.
+bool tls_step_in_order(Decoder& d, const toml::node& at, const sim::Step& step,
+                       sim::RuleScope scope, std::size_t handshake_at,
+                       std::string_view handshake_by) {
+  const std::string name = "'" + std::string(sim::step_name(step)) + "'";
+  const bool before = std::holds_alternative<sim::AwaitClientHello>(step) ||
+                      std::holds_alternative<sim::Handshake>(step) ||
+                      std::holds_alternative<sim::ServerHelloOnly>(step);
+  if (before && scope == sim::RuleScope::request) {
+    d.error(d.at(at), name +
+                          " runs before the TLS handshake, and a request rule runs after it; add "
+                          "on = \"connection\"");
+    return false;
+  }
+  if (before && handshake_at != 0) {
+    d.error(d.at(at), name + " runs before the TLS handshake, which step " +
+                          std::to_string(handshake_at) + " ('" + std::string(handshake_by) +
+                          "') already ran");
+    return false;
+  }
+  if (!before && scope == sim::RuleScope::connection && handshake_at == 0) {
+    d.error(d.at(at), name +
+                          " acts on TLS records, which need the handshake done: put "
+                          "{ handshake = {} } (or a 'serve' step) before it");
+    return false;
+  }
+  return true;
 }
 
 // A step list, checked as a whole: nothing after the connection ends, `serve` only where
@@ -204,6 +304,13 @@ std::optional<sim::Script> decode_steps_list(Decoder& d, const toml::node& n, si
   sim::Script script;
   bool ok = true, ended = false, reads = false;
   std::size_t ended_at = 0;
+  // The step that runs the TLS handshake (0: none yet). A request rule runs after its
+  // connection's handshake; in a connection rule a 'handshake' or a 'serve' step runs it.
+  std::size_t handshake_at = 0;
+  std::string_view handshake_by;
+  // The 'server_hello_only' step (0: none): after a ServerHello sent alone no handshake can
+  // complete, so nothing that needs one may follow, and the connection must end.
+  std::size_t hello_only_at = 0;
   for (std::size_t i = 0; i < a->size(); ++i) {
     const toml::node& e = *a->get(i);
     const auto* t = as_table(d, e, "entries of 'steps'");
@@ -230,12 +337,37 @@ std::optional<sim::Script> decode_steps_list(Decoder& d, const toml::node& n, si
       d.error(d.at(e), "a 'serve' step only runs in a connection rule; add on = \"connection\"");
       ok = false;
     }
+    const bool serves = std::holds_alternative<sim::ServeRequests>(*step);
+    if (hello_only_at != 0 && (sim::is_tls_step(*step) || serves)) {
+      d.error(d.at(e), "'" + std::string(serves ? "serve" : sim::step_name(*step)) +
+                           "' cannot follow step " + std::to_string(hello_only_at) +
+                           " ('server_hello_only'): no handshake can complete after a "
+                           "ServerHello sent alone");
+      ok = false;
+    } else if (sim::is_tls_step(*step) &&
+               !tls_step_in_order(d, e, *step, scope, handshake_at, handshake_by)) {
+      ok = false;
+    }
+    if (hello_only_at == 0 && std::holds_alternative<sim::ServerHelloOnly>(*step))
+      hello_only_at = i + 1;
+    if (handshake_at == 0 && (std::holds_alternative<sim::Handshake>(*step) ||
+                              std::holds_alternative<sim::ServeRequests>(*step))) {
+      handshake_at = i + 1;
+      handshake_by = std::holds_alternative<sim::Handshake>(*step) ? "handshake" : "serve";
+    }
     reads = reads || std::holds_alternative<sim::ReadRequest>(*step);
     if (sim::ends_connection(*step)) {
       ended = true;
       ended_at = i + 1;
     }
     script.push_back(std::move(*step));
+  }
+  if (ok && hello_only_at != 0 && !ended) {
+    d.error(d.at(n), "after 'server_hello_only' (step " + std::to_string(hello_only_at) +
+                         ") the steps must end the connection (close, reset, graceful_close, "
+                         "half_close or stall = \"0s\"): the handshake that would follow "
+                         "cannot complete");
+    ok = false;
   }
   if (ok && scope == sim::RuleScope::request && !ended && !reads) {
     d.error(d.at(n),
@@ -339,6 +471,15 @@ std::optional<DecodedRule> decode_rule(const TableReader& r, const sim::Response
     const sim::RuleScope s = scope.value_or(sim::RuleScope::request);
     auto script = decode_steps_list(d, *r.get("steps"), s, base);
     if (!script || !match || r.has("params")) return std::nullopt;
+    // A decoded list has one step per entry: the entry of its first TLS step, for the check
+    // that its upstream speaks TLS.
+    const toml::array& entries = *r.get("steps")->as_array();
+    for (std::size_t i = 0; i < script->size(); ++i) {
+      if (!sim::is_tls_step((*script)[i])) continue;
+      out.origin.tls_step = sim::step_name((*script)[i]);
+      out.origin.tls_step_at = d.at(*entries.get(i));
+      break;
+    }
     out.rule = sim::Rule{s, *match, "custom", std::move(*script)};
     return out;
   }
@@ -502,18 +643,7 @@ std::optional<sim::TlsSpec> decode_tls(Decoder& d, const toml::node& n) {
     }
   }
   if (auto v = r.strings("alpn")) {
-    for (std::size_t i = 0; i < v->size(); ++i) {
-      const std::string& p = (*v)[i];
-      const toml::node* e = r.get("alpn")->as_array()->get(i);
-      if (p.empty() || p.size() > 255) {
-        d.error(d.at(*e), "an ALPN protocol is 1 to 255 bytes (RFC 7301 §3.1)");
-        ok = false;
-      } else if (std::find(v->begin(), v->begin() + static_cast<std::ptrdiff_t>(i), p) !=
-                 v->begin() + static_cast<std::ptrdiff_t>(i)) {
-        d.error(d.at(*e), "ALPN protocol \"" + printable(p) + "\" is listed twice");
-        ok = false;
-      }
-    }
+    ok = check_alpn(r, "alpn", *v) && ok;
     spec.alpn = std::move(*v);
   } else {
     ok = ok && !r.has("alpn");
@@ -522,14 +652,19 @@ std::optional<sim::TlsSpec> decode_tls(Decoder& d, const toml::node& n) {
   return spec;
 }
 
-// A tls_* fault needs a TLS upstream: on a cleartext one its TLS steps would do nothing.
+// A tls_* fault, or a step list with a TLS step, needs a TLS upstream: on a cleartext one its
+// TLS steps would do nothing.
 void check_tls_faults(Decoder& d, const Upstream& u) {
   if (u.spec.tls) return;
   auto check = [&](const RuleOrigin& o) {
     const sim::FaultInfo* f = sim::find_fault(o.fault);
+    const std::string fix =
+        "needs a TLS upstream; add tls = { } to " +
+        (u.name.empty() ? std::string("this upstream") : "upstream '" + u.name + "'");
     if (f != nullptr && sim::needs_tls(*f))
-      d.error(o.where, "fault \"" + o.fault + "\" needs a TLS upstream; add tls = { } to " +
-                           (u.name.empty() ? "this upstream" : "upstream '" + u.name + "'"));
+      d.error(o.where, "fault \"" + o.fault + "\" " + fix);
+    else if (!o.tls_step.empty())
+      d.error(o.tls_step_at, "step '" + o.tls_step + "' " + fix);
   };
   for (const RuleOrigin& o : u.rule_origins) check(o);
   for (const Event& e : u.timeline)

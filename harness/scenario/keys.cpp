@@ -20,9 +20,13 @@ constexpr std::array<K, 8> fault_keys{"fault", "params", "steps", "on",
                                       "nth",   "first",  "last",  "probability"};
 constexpr std::array<K, 10> event_keys{"at", "action", "fault", "params", "steps",
                                        "on", "nth",    "first", "last",   "probability"};
-constexpr std::array<K, 13> fault_step_keys{
-    "read",  "write", "respond",        "drip",  "chunk",      "interval", "delay",
-    "stall", "close", "graceful_close", "reset", "half_close", "serve"};
+constexpr std::array<K, 18> fault_step_keys{
+    "read", "write", "respond", "drip", "chunk", "interval", "delay", "stall", "close",
+    "graceful_close", "reset", "half_close", "serve",
+    // TLS steps (a TLS upstream only)
+    "await_client_hello", "handshake", "server_hello_only", "provoke_alert", "corrupt_next_record"};
+// { handshake = { ... } }: what the server offers (sim::Handshake).
+constexpr std::array<K, 3> fault_step_handshake_keys{"offer", "alpn", "alpn_select"};
 constexpr std::array<K, 8> proxy_keys{"listener", "pool",   "upstream_keepalive", "timeouts",
                                       "retry",    "health", "override",           "upstream_tls"};
 // proxy.upstream_tls: how the proxy talks to TLS upstreams.
@@ -64,6 +68,8 @@ const KeyTable response{"upstream.response", "upstream.response", response_keys}
 const KeyTable upstream_tls{"upstream.tls", "upstream.tls", upstream_tls_keys};
 const KeyTable fault{"upstream.fault", "[[upstream.fault]]", fault_keys};
 const KeyTable fault_step{"upstream.fault.steps", "a step of 'steps'", fault_step_keys};
+const KeyTable fault_step_handshake{"upstream.fault.steps.handshake", "a 'handshake' step",
+                                    fault_step_handshake_keys};
 const KeyTable event{"upstream.event", "[[upstream.event]]", event_keys};
 const KeyTable proxy{"proxy", "[proxy]", proxy_keys};
 const KeyTable listener{"proxy.listener", "proxy.listener", listener_keys};
@@ -91,31 +97,16 @@ const KeyTable bench{"bench", "[bench]", bench_keys};
 namespace bgw::scenario {
 
 std::span<const KeyTable* const> key_tables() {
-  static const std::array<const KeyTable*, 25> all{&keys::root,
-                                                   &keys::scenario,
-                                                   &keys::upstream,
-                                                   &keys::response,
-                                                   &keys::upstream_tls,
-                                                   &keys::proxy_upstream_tls,
-                                                   &keys::fault,
-                                                   &keys::fault_step,
-                                                   &keys::event,
-                                                   &keys::proxy,
-                                                   &keys::listener,
-                                                   &keys::pool_member,
-                                                   &keys::timeouts,
-                                                   &keys::retry,
-                                                   &keys::health,
-                                                   &keys::step,
-                                                   &keys::request,
-                                                   &keys::step_expect,
-                                                   &keys::expect_headers,
-                                                   &keys::step_expect_override,
-                                                   &keys::any_of,
-                                                   &keys::expect,
-                                                   &keys::expect_override,
-                                                   &keys::range,
-                                                   &keys::bench};
+  static const std::array<const KeyTable*, 26> all{
+      &keys::root,        &keys::scenario,       &keys::upstream,
+      &keys::response,    &keys::upstream_tls,   &keys::proxy_upstream_tls,
+      &keys::fault,       &keys::fault_step,     &keys::fault_step_handshake,
+      &keys::event,       &keys::proxy,          &keys::listener,
+      &keys::pool_member, &keys::timeouts,       &keys::retry,
+      &keys::health,      &keys::step,           &keys::request,
+      &keys::step_expect, &keys::expect_headers, &keys::step_expect_override,
+      &keys::any_of,      &keys::expect,         &keys::expect_override,
+      &keys::range,       &keys::bench};
   return all;
 }
 

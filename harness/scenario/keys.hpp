@@ -23,6 +23,7 @@ extern const KeyTable upstream_tls;
 extern const KeyTable proxy_upstream_tls;
 extern const KeyTable fault;
 extern const KeyTable fault_step;
+extern const KeyTable fault_step_handshake;
 extern const KeyTable event;
 extern const KeyTable proxy;
 extern const KeyTable listener;

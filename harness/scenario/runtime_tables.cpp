@@ -38,11 +38,13 @@ FaultRulesResult decode_fault_rules(std::string_view text, const sim::Response& 
     detail::for_each_table(d, *rules, "rule", detail::max_rules, [&](const toml::table& t) {
       if (auto rule = detail::decode_fault_table(d, t, base, listener_hint)) {
         const sim::FaultInfo* f = sim::find_fault(rule->origin.fault);
+        const std::string fix =
+            " needs a TLS upstream, and this one speaks cleartext: add an upstream with "
+            "\"tls\": {} (POST /upstreams) for TLS faults";
         if (!tls_upstream && f != nullptr && sim::needs_tls(*f))
-          d.error(rule->origin.where,
-                  "fault \"" + rule->origin.fault +
-                      "\" needs a TLS upstream, and this one speaks cleartext: add an upstream "
-                      "with \"tls\": {} (POST /upstreams) for TLS faults");
+          d.error(rule->origin.where, "fault \"" + rule->origin.fault + "\"" + fix);
+        else if (!tls_upstream && !rule->origin.tls_step.empty())
+          d.error(rule->origin.tls_step_at, "step '" + rule->origin.tls_step + "'" + fix);
         result.rules.push_back(std::move(rule->rule));
         result.origins.push_back(std::move(rule->origin));
       }

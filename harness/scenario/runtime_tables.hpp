@@ -24,8 +24,9 @@ struct FaultRulesResult {
 
 /// Decodes every table of the array `rule` in `text` (TOML) as an [[upstream.fault]] table,
 /// lowered against the upstream's default response `base`. `listener_hint` ends the message
-/// for a listener fault given as a rule (how to switch the listener instead). A tls_* fault is
-/// refused unless `tls_upstream` (the upstream speaks TLS): on cleartext its steps do nothing.
+/// for a listener fault given as a rule (how to switch the listener instead). A tls_* fault, or
+/// a step list with a TLS step (at that step), is refused unless `tls_upstream` (the upstream
+/// speaks TLS): on cleartext its steps do nothing.
 FaultRulesResult decode_fault_rules(std::string_view text, const sim::Response& base,
                                     std::string_view listener_hint, bool tls_upstream);
 

@@ -52,6 +52,10 @@ struct RuleOrigin {
   std::string fault = "custom";
   sim::FaultParams params;
   Location where;
+  /// A step list's first TLS step ("handshake", ...; empty when none) and where it is written:
+  /// such a list needs a TLS upstream, as a tls_* fault does.
+  std::string tls_step;
+  Location tls_step_at;
 };
 
 enum class EventAction : std::uint8_t {

@@ -64,6 +64,26 @@ std::span<const Spelling<sim::ReadPart>> spellings() {
   return table;
 }
 
+// What a custom `handshake` step offers, and which alert `provoke_alert` makes the server send.
+template <>
+std::span<const Spelling<sim::TlsOffer>> spellings() {
+  static constexpr std::array<Spelling<sim::TlsOffer>, 3> table{{
+      {"upstream", sim::TlsOffer::upstream},
+      {"legacy_versions", sim::TlsOffer::legacy_versions},
+      {"no_shared_cipher", sim::TlsOffer::no_shared_cipher},
+  }};
+  return table;
+}
+
+template <>
+std::span<const Spelling<sim::TlsAlertCause>> spellings() {
+  static constexpr std::array<Spelling<sim::TlsAlertCause>, 2> table{{
+      {"bad_record_mac", sim::TlsAlertCause::bad_record_mac},
+      {"record_overflow", sim::TlsAlertCause::record_overflow},
+  }};
+  return table;
+}
+
 template <>
 std::span<const Spelling<EventAction>> spellings() {
   static constexpr std::array<Spelling<EventAction>, 7> table{{

@@ -232,8 +232,9 @@ TEST_F(ControlApiTest, UpstreamsAreAddedAndRemovedAndResetRestoresTheFile) {
 }
 
 // An upstream added with "tls" speaks it (a real OpenSSL client shakes hands with it), shows
-// what it presents, and takes tls_* faults; a cleartext upstream refuses them with a 422.
-TEST_F(ControlApiTest, TlsUpstreamsAreAddedShownAndTakeTlsFaults) {
+// what it presents, and takes tls_* faults and TLS steps; a cleartext upstream refuses them
+// with a 422.
+TEST_F(ControlApiTest, TlsUpstreamsAreAddedShownAndTakeTlsFaultsAndSteps) {
   start();
   auto added = call("POST", "/upstreams", R"({"name":"s","tls":{"cert":"expired","key":"rsa"}})");
   ASSERT_EQ(added.status, 201) << added.body;
@@ -258,6 +259,19 @@ TEST_F(ControlApiTest, TlsUpstreamsAreAddedShownAndTakeTlsFaults) {
   const auto failed = bgw::test::tls_exchange(o);
   EXPECT_FALSE(failed.handshake_ok) << failed.describe();
   EXPECT_EQ(failed.handshake_error, "tlsv1 alert unknown ca") << failed.describe();
+
+  // Custom steps with TLS steps: refused at the step for the cleartext upstream; on the TLS
+  // one, a handshake that offers only TLS 1.0/1.1 fails a client that requires TLS 1.2.
+  const std::string steps =
+      R"({"on":"connection","steps":[{"handshake":{"offer":"legacy_versions"}},{"serve":1}]})";
+  auto refused_steps = call("PUT", "/upstreams/a/faults", steps);
+  EXPECT_EQ(refused_steps.status, 422) << refused_steps.body;
+  EXPECT_THAT(refused_steps.body, HasSubstr("step 'handshake' needs a TLS upstream"));
+  EXPECT_THAT(refused_steps.body, HasSubstr("\"path\":\"/steps/0\""));
+  ASSERT_EQ(call("PUT", "/upstreams/s/faults", steps).status, 200);
+  o.min_version = TLS1_2_VERSION;
+  const auto legacy = bgw::test::tls_exchange(o);
+  EXPECT_EQ(legacy.handshake_error, "tlsv1 alert protocol version") << legacy.describe();
 }
 
 TEST_F(ControlApiTest, JournalHasEveryChangeAndWireEventInOrder) {

@@ -48,6 +48,10 @@ struct TlsClientResult {
   bool handshake_ok = false;
   std::string handshake_error;  ///< OpenSSL's reason ("tlsv1 alert unknown ca", ...) or errno
   std::string state;  ///< SSL_state_string_long where the handshake last waited (or ended)
+  /// The client processed a ServerHello (its server random is set), whether or not the
+  /// handshake completed: `state` cannot say so when the ServerHello and the end of the stream
+  /// arrive in one read, as the handshake then never waits after the ServerHello.
+  bool server_hello = false;
   std::string version, cipher, alpn;
   long verify_result = X509_V_OK;
   std::string bytes;     ///< application data received
@@ -187,6 +191,11 @@ inline TlsClientResult tls_exchange(const TlsClientOptions& o) {
   }
   r.handshake_time = Clock::now() - start;
   if (r.handshake_ok) r.state = SSL_state_string_long(ssl);
+  {
+    unsigned char random[SSL3_RANDOM_SIZE] = {};
+    const std::size_t n = SSL_get_server_random(ssl, random, sizeof random);
+    for (std::size_t i = 0; i < n; ++i) r.server_hello = r.server_hello || random[i] != 0;
+  }
   r.verify_result = SSL_get_verify_result(ssl);
   if (r.handshake_ok) {
     r.version = SSL_get_version(ssl);

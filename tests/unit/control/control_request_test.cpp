@@ -128,6 +128,23 @@ TEST(ControlFaultRequest, ATlsFaultNeedsATlsUpstream) {
   EXPECT_EQ(std::get<FaultRequest>(ok).rules.size(), 2u);
 }
 
+// A custom step list with a TLS step: refused at that step for a cleartext upstream.
+TEST(ControlFaultRequest, ATlsStepNeedsATlsUpstream) {
+  const auto* body =
+      R"({"on":"connection","steps":[{"stall":"1s"},{"handshake":{"offer":"legacy_versions"}}]})";
+  auto e = std::get<ApiError>(decode_fault_request(body, plain(), false));
+  EXPECT_EQ(e.status, 422);
+  ASSERT_EQ(e.errors.size(), 1u) << e.message;
+  EXPECT_EQ(e.errors[0].path, "/steps/1") << e.errors[0].path;
+  EXPECT_THAT(e.errors[0].message, HasSubstr("step 'handshake' needs a TLS upstream"));
+  auto ok = decode_fault_request(body, plain(), true);
+  ASSERT_TRUE(std::holds_alternative<FaultRequest>(ok)) << std::get<ApiError>(ok).message;
+  ASSERT_EQ(std::get<FaultRequest>(ok).rules.size(), 1u);
+  auto typo = std::get<ApiError>(decode_fault_request(
+      R"({"on":"connection","steps":[{"handshake":{"offer":"legacy"}}]})", plain(), true));
+  EXPECT_EQ(typo.errors.at(0).path, "/steps/0/handshake/offer");
+}
+
 TEST(ControlFaultRequest, KeysAndStringsThatNeedEscapingInTomlStayIntact) {
   // A key with a dot, quotes and non-ASCII in a value: written as TOML strings, not bare words.
   auto e = std::get<ApiError>(

@@ -22,6 +22,9 @@ const std::string H =
     "[[upstream]]\n"
     "name = \"a\"\n";
 
+// The same with a TLS upstream, lines 1-6; cases append from line 7.
+const std::string T = H + "tls = {}\n";
+
 struct Case {
   const char* file;
   int source_line;  // where the case is written, for failure messages
@@ -215,6 +218,67 @@ const std::vector<Case>& cases() {
           "did you mean \"all\"?"),
       BAD(H + "[[upstream.fault]]\nsteps = [\"read\"]\n", 7, 10,
           "entries of 'steps' must be a table, not a string"),
+
+      // ---- TLS steps: a TLS upstream only, each in its place around the handshake
+      BAD(H + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ stall = \"1s\" }, { handshake "
+              "= {} }]\n",
+          8, 28, "step 'handshake' needs a TLS upstream; add tls = { } to upstream 'a'"),
+      BAD(H + "[[upstream.event]]\nat = \"1s\"\naction = \"set_fault\"\non = \"connection\"\n"
+              "steps = [{ await_client_hello = true }, { close = true }]\n",
+          10, 10, "step 'await_client_hello' needs a TLS upstream"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ handshake = { offer = "
+              "\"legacy_version\" } }]\n",
+          9, 34, "did you mean \"legacy_versions\"?"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ handshake = true }]\n", 9, 24,
+          "'handshake' must be a table"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ handshake = { alpn = [] } }]\n",
+          9, 33, "'alpn' is empty"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ handshake = { alpn = [\"h2\", "
+              "\"h2\"] } }]\n",
+          9, 40, "ALPN protocol \"h2\" is listed twice"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ handshake = { alpn_select = "
+              "true } }]\n",
+          9, 26, "'alpn_select' only applies with 'alpn'"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ handshake = { ofer = "
+              "\"upstream\" } }]\n",
+          9, 26, "unknown key 'ofer' in a 'handshake' step; did you mean 'offer'?"),
+      BAD(T + "[[upstream.fault]]\nsteps = [{ read = \"whole\" }, { provoke_alert = "
+              "\"bad_recod_mac\" "
+              "}]\n",
+          8, 48,
+          "'provoke_alert' must be \"bad_record_mac\" or \"record_overflow\", not "
+          "\"bad_recod_mac\"; did you mean \"bad_record_mac\"?"),
+      BAD(T + "[[upstream.fault]]\nsteps = [{ read = \"whole\" }, { provoke_alert = 1 }]\n", 8, 48,
+          "'provoke_alert' must be a string"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ server_hello_only = false }, { "
+              "close = true }]\n",
+          9, 32, "'server_hello_only' can only be true"),
+      BAD(T + "[[upstream.fault]]\nsteps = [{ read = \"whole\" }, { corrupt_next_record = 1 }]\n",
+          8, 54, "must be true or false"),
+      BAD(T + "[[upstream.fault]]\nsteps = [{ handshake = {} }, { close = true }]\n", 8, 10,
+          "'handshake' runs before the TLS handshake, and a request rule runs after it; add on = "
+          "\"connection\""),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ handshake = {} }, { handshake = "
+              "{} }]\n",
+          9, 30,
+          "'handshake' runs before the TLS handshake, which step 1 ('handshake') already ran"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ serve = 1 }, { "
+              "await_client_hello = true }]\n",
+          9, 25, "which step 1 ('serve') already ran"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ server_hello_only = true }, "
+              "{ serve = 1 }]\n",
+          9, 40,
+          "'serve' cannot follow step 1 ('server_hello_only'): no handshake can complete after a "
+          "ServerHello sent alone"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ server_hello_only = true }, "
+              "{ handshake = {} }]\n",
+          9, 40, "'handshake' cannot follow step 1 ('server_hello_only')"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ server_hello_only = true }, "
+              "{ stall = \"1s\" }]\n",
+          9, 9, "after 'server_hello_only' (step 1) the steps must end the connection"),
+      BAD(T + "[[upstream.fault]]\non = \"connection\"\nsteps = [{ provoke_alert = "
+              "\"bad_record_mac\" }, { close = true }]\n",
+          9, 10, "'provoke_alert' acts on TLS records, which need the handshake done"),
 
       // ---- [[upstream.event]]
       BAD(H + "[[upstream.event]]\nat = \"1s\"\n", 6, 1, "missing the required key 'action'"),

@@ -165,6 +165,8 @@ TEST_F(ScenarioDocs, EveryEnumeratedValueIsDocumented) {
   expect_spellings_documented<bgw::sim::CertKind>(doc_);
   expect_spellings_documented<bgw::sim::KeyKind>(doc_);
   expect_spellings_documented<bgw::sim::TlsVersion>(doc_);
+  expect_spellings_documented<bgw::sim::TlsOffer>(doc_);
+  expect_spellings_documented<bgw::sim::TlsAlertCause>(doc_);
   for (const auto p : known_proxies())
     EXPECT_NE(doc_.find("\"" + std::string(p) + "\""), std::string::npos) << p;
   for (const auto f : known_features())
