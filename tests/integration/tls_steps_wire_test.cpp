@@ -5,15 +5,12 @@
 #include <openssl/ssl.h>
 
 #include <string>
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
 
 #include <gtest/gtest.h>
 
 #include "harness/scenario/load.hpp"
 #include "support/fault_fixture.hpp"
+#include "support/threaded_upstream.hpp"
 #include "support/tls_client.hpp"
 
 namespace {
@@ -22,7 +19,6 @@ using namespace std::chrono_literals;
 using bgw::test::tls_exchange;
 using bgw::test::TlsClientOptions;
 using bgw::test::TlsClientResult;
-namespace net = boost::asio;
 
 // The upstream's response undated, so its bytes are exact.
 const std::string kHead = "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n";
@@ -42,19 +38,11 @@ class TlsSteps : public ::testing::Test {
     for (const auto& d : r.diagnostics) diagnostics += d.to_string() + "\n";
     EXPECT_TRUE(r.ok()) << diagnostics;
     if (!r.ok()) return 0;
-    upstream_ = std::make_unique<bgw::sim::Upstream>(io_, r.scenario->upstreams.at(0).spec);
-    thread_ = std::thread([this] { io_.run(); });
-    return upstream_->port();
+    return upstream_.start(r.scenario->upstreams.at(0).spec);
   }
   void TearDown() override {
-    if (thread_.joinable()) {
-      net::post(io_, [this] {
-        upstream_->stop();
-        guard_.reset();
-      });
-      thread_.join();
-    }
-    if (upstream_) EXPECT_TRUE(bgw::test::no_internal_errors(upstream_->journal()));
+    upstream_.stop();
+    if (upstream_.get()) EXPECT_TRUE(bgw::test::no_internal_errors(upstream_.get()->journal()));
   }
   static TlsClientOptions client(std::uint16_t port) {
     TlsClientOptions o;
@@ -62,10 +50,7 @@ class TlsSteps : public ::testing::Test {
     return o;
   }
 
-  net::io_context io_;
-  net::executor_work_guard<net::io_context::executor_type> guard_{io_.get_executor()};
-  std::unique_ptr<bgw::sim::Upstream> upstream_;
-  std::thread thread_;
+  bgw::test::ThreadedUpstream upstream_;
 };
 
 TEST_F(TlsSteps, StallBeforeTheServerHelloThenHandshakeAndServeNeverEarly) {

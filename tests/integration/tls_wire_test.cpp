@@ -9,13 +9,11 @@
 #include <string>
 #include <thread>
 
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/post.hpp>
-
 #include <gtest/gtest.h>
 
 #include "simulator/tls_material.hpp"
 #include "support/fault_fixture.hpp"
+#include "support/threaded_upstream.hpp"
 #include "support/tls_client.hpp"
 
 namespace {
@@ -53,9 +51,7 @@ class TlsWire : public ::testing::Test {
  protected:
   std::uint16_t start(bgw::sim::UpstreamSpec spec) {
     if (!spec.tls) spec.tls = TlsSpec{};
-    upstream_ = std::make_unique<bgw::sim::Upstream>(io_, std::move(spec));
-    thread_ = std::thread([this] { io_.run(); });
-    return upstream_->port();
+    return upstream_.start(std::move(spec));
   }
   std::uint16_t start_fault(std::string_view fault, const FaultParams& params = {},
                             TlsSpec tls = {}) {
@@ -63,22 +59,13 @@ class TlsWire : public ::testing::Test {
     spec.tls = std::move(tls);
     return start(std::move(spec));
   }
-  // Stops the upstream on its thread and waits for it: the journal is ours afterwards.
-  void stop() {
-    if (!thread_.joinable()) return;
-    net::post(io_, [this] {
-      upstream_->stop();
-      guard_.reset();
-    });
-    thread_.join();
-  }
   void TearDown() override {
-    stop();
-    if (upstream_) EXPECT_TRUE(bgw::test::no_internal_errors(upstream_->journal()));
+    upstream_.stop();
+    if (upstream_.get()) EXPECT_TRUE(bgw::test::no_internal_errors(upstream_.get()->journal()));
   }
   std::string journal_text() {
-    stop();
-    return upstream_->journal().to_json_lines();
+    upstream_.stop();
+    return upstream_.get()->journal().to_json_lines();
   }
   static TlsClientOptions client(std::uint16_t port) {
     TlsClientOptions o;
@@ -86,10 +73,7 @@ class TlsWire : public ::testing::Test {
     return o;
   }
 
-  net::io_context io_;
-  net::executor_work_guard<net::io_context::executor_type> guard_{io_.get_executor()};
-  std::unique_ptr<bgw::sim::Upstream> upstream_;
-  std::thread thread_;
+  bgw::test::ThreadedUpstream upstream_;
 };
 
 // ---- certificates ------------------------------------------------------------------------
@@ -409,20 +393,19 @@ TEST_F(TlsWire, ACrashLooksLikeADeadProcessNotACleanClose) {
   auto spec = bgw::test::spec_for(
       bgw::test::lower("stall_before_headers", {{"duration", bgw::sim::Duration(0)}}));
   spec.tls = TlsSpec{};
-  upstream_ = std::make_unique<bgw::sim::Upstream>(io_, std::move(spec));
   std::promise<void> request_read;
-  upstream_->journal().set_listener([&, done = false](const bgw::sim::Event& e) mutable {
-    if (e.kind == bgw::sim::EventKind::request_head && !done) {
-      done = true;
-      request_read.set_value();
-    }
+  const auto port = upstream_.start(std::move(spec), [&](bgw::sim::Upstream& u) {
+    u.journal().set_listener([&, done = false](const bgw::sim::Event& e) mutable {
+      if (e.kind == bgw::sim::EventKind::request_head && !done) {
+        done = true;
+        request_read.set_value();
+      }
+    });
   });
-  const auto port = upstream_->port();
-  thread_ = std::thread([this] { io_.run(); });
   TlsClientResult r;
   std::thread c([&] { r = tls_exchange(client(port)); });
   ASSERT_EQ(request_read.get_future().wait_for(3s), std::future_status::ready);
-  net::post(io_, [this] { upstream_->crash(); });
+  upstream_.post([](bgw::sim::Upstream& u) { u.crash(); });
   c.join();
   EXPECT_TRUE(r.handshake_ok) << r.describe();
   EXPECT_EQ(r.bytes, "") << r.describe();
@@ -433,9 +416,7 @@ TEST_F(TlsWire, ACrashLooksLikeADeadProcessNotACleanClose) {
 TEST_F(TlsWire, TlsStepsOnACleartextUpstreamAreSkipped) {
   bgw::sim::UpstreamSpec spec =
       bgw::test::spec_for(bgw::test::lower("tls_close_before_server_hello"));
-  upstream_ = std::make_unique<bgw::sim::Upstream>(io_, spec);
-  const auto port = upstream_->port();
-  thread_ = std::thread([this] { io_.run(); });
+  const auto port = upstream_.start(spec);  // cleartext: start() above would add TLS
   net::io_context client_io;
   // The TLS step is skipped; the Close after it is not: a cleartext close on accept.
   const auto r = bgw::test::exchange(client_io, port, bgw::test::kGetClose);
